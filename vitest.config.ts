@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and golden tests need no root; e2e tests (test/e2e) load real BPF programs and
+// skip loudly when they cannot. They run serially: probes on one kernel share tracefs.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
