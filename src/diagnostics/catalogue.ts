@@ -31,6 +31,11 @@ export const CATALOGUE = {
   P009: e('the script is not valid UTF-8 text'),
   P010: e('expression nested too deeply'),
   P011: e('unknown preprocessor directive {text}'),
+  P012: e('invalid integer literal {text}'),
+  P013: e('invalid character literal {text}', "a character literal holds exactly one character, e.g. 'a' or '\\n'"),
+  P014: e('function-like macro {name} is not supported', 'only object-like macros are expanded: #define NAME text'),
+  P015: e('preprocessor conditional: {detail}'),
+  P016: e('expansion of macro {name} is too large'),
   // ---- names and probes (N)
   N001: e('unknown probe type {name}', 'known types: {known}'),
   N002: e('unknown builtin or function {name}'),

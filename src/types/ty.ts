@@ -38,6 +38,8 @@ export type Ty =
   | { readonly k: 'timestamp' } // u64 nsecs (strftime)
   | { readonly k: 'cgroup_path' } // u64 cgroup id -> path
   | { readonly k: 'strerror' } // u64 errno -> message
+  /** join(): `args` strings of `argLen` bytes each (empty = end), printed joined by `sep`. */
+  | { readonly k: 'joined'; readonly args: number; readonly argLen: number; readonly sep: string }
   // ---- aggregation values (map values only); per-CPU in the kernel, merged in user space
   | { readonly k: 'count' }
   | { readonly k: 'sum'; readonly signed: boolean }
@@ -119,6 +121,8 @@ export function sizeOf(t: Ty): number {
       return t.size;
     case 'inet':
       return 4 + 16;
+    case 'joined':
+      return t.args * t.argLen;
     case 'macaddr':
       return 6;
     case 'usym':
@@ -155,6 +159,7 @@ export function alignOf(t: Ty): number {
     case 'bool':
     case 'str':
     case 'macaddr':
+    case 'joined':
       return 1;
     case 'int':
       return t.bits / 8;

@@ -1,0 +1,64 @@
+// The real ResolveEnv: what attach-point resolution and typing read from this system
+// (tracefs tracepoints and formats, ELF symbols of uprobe targets, USDT notes, library
+// and program resolution, probe-able kernel functions). Everything is read lazily and
+// cached for the process, so a script that needs none of it costs nothing.
+
+import { readFileSync } from 'node:fs';
+import type { ResolveEnv } from '../providers/providers.js';
+import { tracefsRoot } from '../btf/tracefs.js';
+import { fieldTy, listTracepoints, readTracepointFormat, tracepointStructC, tracepointStructName, type TracepointFormat } from '../btf/tracepoint-format.js';
+import { elfFunctions } from '../runtime/symbols/elf-functions.js';
+import { resolveUprobeTarget } from '../runtime/symbols/libraries.js';
+import { usdtProbes } from '../runtime/symbols/usdt.js';
+import type { Ty } from '../types/ty.js';
+
+export function systemEnv(pid: number): ResolveEnv {
+  let tps: { category: string; name: string }[] | null = null;
+  const formats = new Map<string, TracepointFormat>();
+  let kfuncs: string[] | null = null;
+  const format = (category: string, name: string): TracepointFormat => {
+    const key = `${category}:${name}`;
+    let f = formats.get(key);
+    if (!f) {
+      f = readTracepointFormat(category, name);
+      if (!f) throw new Error(`tracepoint ${key} does not exist`);
+      formats.set(key, f);
+    }
+    return f;
+  };
+  return {
+    pid,
+    tracepoints() {
+      if (!tps) tps = listTracepoints();
+      return tps;
+    },
+    tracepointFields(category, name) {
+      return format(category, name)
+        .fields.filter((f) => !f.common)
+        .map((f) => ({ name: f.name, ty: fieldTy(f) as Ty, dataLoc: f.dataLoc }));
+    },
+    tracepointStruct(category, name) {
+      return { cname: tracepointStructName(category, name), decl: tracepointStructC(format(category, name)) };
+    },
+    elfFunctions(path) {
+      return elfFunctions(path);
+    },
+    resolveBinary(name, p) {
+      return resolveUprobeTarget(name, p > 0 ? { pid: p } : {}).path;
+    },
+    usdtProbes(path) {
+      return usdtProbes(path);
+    },
+    kernelFunctions() {
+      if (!kfuncs) {
+        try {
+          const text = readFileSync(`${tracefsRoot()}/available_filter_functions`, 'utf8');
+          kfuncs = [...new Set(text.split('\n').map((l) => l.split(/\s/)[0]!).filter(Boolean))];
+        } catch {
+          kfuncs = [];
+        }
+      }
+      return kfuncs;
+    },
+  };
+}

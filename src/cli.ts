@@ -1,0 +1,300 @@
+// The CLI: argv -> options (bpftrace 0.17's flags, plus --emit, --emit-elf, --dry-run),
+// then compile (src/compile.ts) and run (src/runtime/run.ts). Every user-facing problem
+// is rendered as a diagnostic with a non-zero exit; a JavaScript stack trace is only
+// ever shown with BPFSCRIPT_DEBUG=1. Heavy modules are imported lazily so `--help`,
+// `--version` and listing stay fast.
+
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { Diagnostics, UserError, type Diagnostic } from './diagnostics/diagnostic.js';
+import { renderJson, renderText } from './diagnostics/render.js';
+import { SourceFile } from './source.js';
+
+export const VERSION = '0.1.0';
+
+interface CliOptions {
+  e?: string;
+  format: 'text' | 'json';
+  output?: string;
+  list?: string | boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  c?: string;
+  p?: string;
+  unsafe?: boolean;
+  emit?: 'ast' | 'c';
+  emitElf?: string;
+  dryRun?: boolean;
+  d?: boolean;
+  B?: string;
+  include: string[];
+  I: string[];
+  k: number;
+  usdtFileActivation?: boolean;
+  info?: boolean;
+  warnings?: boolean;
+}
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('bpfscript')
+    .usage("[options] (script.bt | -e 'program' | -) [args...]")
+    .description('Run bpftrace programs: compiled to readable eBPF C, loaded with libbpf.')
+    .argument('[args...]', 'script file (unless -e is given), then positional parameters $1, $2, ...')
+    .option('-e <program>', 'execute this program')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write trace output to file')
+    .option('-l, --list [pattern]', 'list probes matching pattern (e.g. tracepoint:syscalls:*)')
+    .option('-v, --verbose', 'verbose messages (with -l: probe arguments)')
+    .option('-q, --quiet', 'keep messages quiet')
+    .option('-c <cmd>', 'run CMD (resolved through PATH) and trace until it exits; cpid is its pid')
+    .option('-p <pid>', 'follow process PID (uprobes and usdt probes attach to it; ends when it exits)')
+    .option('--unsafe', 'allow unsafe functions (system)')
+    .addOption(new Option('--emit <what>', 'print the AST or the generated C and exit').choices(['ast', 'c']))
+    .option('--emit-elf <file>', 'compile to a BPF object file without loading it')
+    .option('--dry-run', 'load and attach every probe, then exit')
+    .option('-d, --debug', 'print the generated C and the manifest, do not run')
+    .option('-B <mode>', "output buffering ('full', 'line' or 'none'; accepted for compatibility)")
+    .option('-I <dir>', 'add a directory to the include search path', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--include <file>', 'add an #include before the program', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-k', 'warn when a BPF helper fails (-kk: all helpers)', (_v: string, n: number) => n + 1, 0)
+    .option('--usdt-file-activation', 'activate USDT semaphores by file (accepted for compatibility)')
+    .option('--info', 'print information about kernel BPF support')
+    .option('--no-warnings', 'disable warning messages')
+    .version(`bpfscript v${VERSION}`, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  // `-kk` is two -k flags to getopt; commander wants them apart.
+  argv = argv.map((a) => (a === '-kk' ? '-k' : a)).flatMap((a, i) => (argv[i] === '-kk' ? [a, '-k'] : [a]));
+  const program = buildProgram();
+  let code = 0;
+  try {
+    program.parse(argv, { from: 'user' });
+    const opts = program.opts<CliOptions>();
+    code = await runCli(opts, program.args);
+  } catch (e) {
+    code = report(e);
+  }
+  process.exitCode = code;
+  // Let buffered stdout drain, then leave even if a stray handle remains.
+  setImmediate(() => process.exit(code)).unref();
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (e instanceof CliUsage) {
+    process.stderr.write(`bpfscript: ${e.message}\nTry 'bpfscript --help' for more information.\n`);
+    return 2;
+  }
+  if (e instanceof UserError) {
+    for (const d of e.diagnostics) process.stderr.write(renderText(d, currentSource));
+    return 1;
+  }
+  if (process.env.BPFSCRIPT_DEBUG) throw e;
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`bpfscript: internal error: ${msg}\nHINT: this is a bpfscript bug; run with BPFSCRIPT_DEBUG=1 for details and please report it\n`);
+  return 70;
+}
+
+class CliUsage extends Error {}
+
+let currentSource: SourceFile | null = null;
+
+function renderAll(diags: readonly Diagnostic[], src: SourceFile | null, json: boolean): void {
+  for (const d of diags) process.stderr.write(json ? renderJson(d, src) : renderText(d, src));
+}
+
+async function readProgram(opts: CliOptions, args: string[]): Promise<{ src: SourceFile; params: string[]; fromFile: boolean }> {
+  if (opts.e !== undefined) {
+    return { src: new SourceFile('stdin', decode(Buffer.from(opts.e, 'utf8'), 'stdin')), params: args, fromFile: false };
+  }
+  if (args.length === 0) throw new CliUsage("no program given: pass a script file, '-' for stdin, or -e 'program'");
+  const [file, ...params] = args as [string, ...string[]];
+  if (file === '-') {
+    const buf = readFileSync(0);
+    return { src: new SourceFile('stdin', decode(buf, 'stdin')), params, fromFile: false };
+  }
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    const d = new Diagnostics();
+    d.error('E010', null, { path: file, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message });
+    throw new UserError(d.items);
+  }
+  return { src: new SourceFile(file, decode(buf, file)), params, fromFile: true };
+}
+
+function decode(buf: Buffer, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    const d = new Diagnostics();
+    // Find the first invalid byte for a useful location.
+    const text = buf.toString('latin1');
+    d.error('P009', null, {}, [`${path}: the first invalid byte is near offset ${firstInvalidUtf8(buf)}`]);
+    currentSource = new SourceFile(path, text);
+    throw new UserError(d.items);
+  }
+}
+
+function firstInvalidUtf8(buf: Buffer): number {
+  for (let i = 1; i <= buf.length; i++) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, i));
+    } catch {
+      // a truncated multi-byte sequence is fine until it cannot be completed
+      if (i === buf.length || (buf[i - 1]! & 0xc0) !== 0x80) return i - 1;
+    }
+  }
+  return buf.length;
+}
+
+async function runCli(opts: CliOptions, args: string[]): Promise<number> {
+  if (opts.info) {
+    const { printInfo } = await import('./runtime/info.js');
+    process.stdout.write(printInfo());
+    return 0;
+  }
+  if (opts.list !== undefined) {
+    const { listProbes } = await import('./analyze/list.js');
+    const pattern = typeof opts.list === 'string' ? opts.list : (args[0] ?? '*');
+    const out = await listProbes(pattern, !!opts.verbose, opts.p ? Number(opts.p) : -1);
+    process.stdout.write(out);
+    return 0;
+  }
+  const json = opts.format === 'json';
+  const { src, params } = await readProgram(opts, args);
+  currentSource = src;
+  const { parseOnly, compile } = await import('./compile.js');
+  if (opts.emit === 'ast') {
+    const diags = new Diagnostics();
+    const ast = parseOnly(src, diags);
+    renderAll(diags.items, src, json);
+    if (!ast) return 1;
+    const { printAst } = await import('./ast/printer.js');
+    process.stdout.write(printAst(ast));
+    return 0;
+  }
+  const pid = opts.p !== undefined ? parsePid(opts.p) : -1;
+  const [{ systemEnv }, { settingsFromEnv }, clang] = await Promise.all([
+    import('./analyze/resolve-env.js'),
+    import('./analyze/settings.js'),
+    import('./runtime/clang.js'),
+  ]);
+  const lineFile = opts.e !== undefined || src.path === 'stdin' ? clang.scriptFileFor(src.text) : src.path;
+  const diags = new Diagnostics();
+  const result = compile(src, { params, unsafe: !!opts.unsafe, settings: settingsFromEnv(), lineFile, env: systemEnv(pid) }, diags);
+  const warnings = opts.warnings === false ? [] : diags.items.filter((d) => d.severity === 'warning');
+  if (!result) {
+    renderAll(diags.errors, src, json);
+    return 1;
+  }
+  renderAll(warnings, src, json);
+  if (opts.emit === 'c') {
+    // For reading: the #line directives that map every line back to the script (so
+    // clang and the verifier name script lines) are left out; -d shows them.
+    process.stdout.write(result.c.replace(/^#line .*\n/gm, ''));
+    return 0;
+  }
+  if (opts.d) {
+    process.stdout.write(result.c + '\n' + JSON.stringify(result.manifest, null, 2) + '\n');
+    return 0;
+  }
+  if (opts.emitElf) {
+    const obj = await compileObject(result.c, src, result.manifest, clang);
+    copyFileSync(obj, opts.emitElf);
+    writeFileSync(opts.emitElf.replace(/(\.o)?$/, '.manifest.json'), JSON.stringify(result.manifest, null, 2) + '\n');
+    return 0;
+  }
+  const { checkPrivileges } = await import('./runtime/privileges.js');
+  checkPrivileges();
+  const [{ Loader }, { run }, { Output }] = await Promise.all([import('./runtime/loader.js'), import('./runtime/run.js'), import('./runtime/output.js')]);
+  // Start the loader helper while clang runs.
+  const loader = new Loader({ verbose: !!opts.verbose, stderr: 'pipe' });
+  const objPath = compileObject(result.c, src, result.manifest, clang);
+  objPath.catch(() => undefined);
+  const out = new Output(opts.output);
+  try {
+    await out.ready();
+  } catch (e) {
+    loader.terminate();
+    const d = new Diagnostics();
+    d.error('E009', null, { path: opts.output ?? '', reason: (e as Error).message });
+    throw new UserError(d.items);
+  }
+  try {
+    return await run({
+      manifest: result.manifest,
+      objPath,
+      loader,
+      src,
+      out,
+      format: opts.format,
+      cmd: opts.c,
+      pid: pid > 0 ? pid : undefined,
+      quiet: !!opts.quiet,
+      verbose: !!opts.verbose,
+      dryRun: !!opts.dryRun,
+      unsafe: !!opts.unsafe,
+    });
+  } catch (e) {
+    await loader.terminate().catch(() => undefined);
+    throw e;
+  }
+}
+
+function parsePid(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new CliUsage(`-p needs a process ID, got '${s}'`);
+  try {
+    process.kill(n, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') {
+      const d = new Diagnostics();
+      d.error('E008', null, { pid: n });
+      throw new UserError(d.items);
+    }
+  }
+  return n;
+}
+
+async function compileObject(c: string, src: SourceFile, _m: unknown, clang: typeof import('./runtime/clang.js')): Promise<string> {
+  try {
+    return (await clang.compileC(c, VERSION)).objPath;
+  } catch (e) {
+    if (e instanceof clang.ClangError) {
+      const d = new Diagnostics();
+      if (e.missing) d.error('E002', null);
+      else d.error('B001', clangSpan(e.stderr, src), { detail: firstClangError(e.stderr) });
+      throw new UserError(d.items);
+    }
+    throw e;
+  }
+}
+
+function firstClangError(stderr: string): string {
+  const l = stderr.split('\n').find((x) => /error:/.test(x));
+  return (l ?? stderr.split('\n')[0] ?? '').replace(/^.*?error: /, '');
+}
+
+function clangSpan(stderr: string, src: SourceFile): { start: number; end: number } | null {
+  const m = /^(.*?):(\d+):(\d+): error:/m.exec(stderr);
+  if (!m) return null;
+  const line = Number(m[2]);
+  if (line < 1 || line > src.lineCount || !m[1]!.endsWith('.bt') && m[1] !== src.path) return null;
+  let off = 0;
+  for (let l = 1; l < line; l++) off = src.text.indexOf('\n', off) + 1;
+  const text = src.lineText(line);
+  const indent = text.length - text.trimStart().length;
+  return { start: off + indent, end: off + text.length };
+}

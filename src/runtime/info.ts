@@ -1,0 +1,41 @@
+// --info: what this system offers bpfscript (kernel, BTF, tracefs, tools), like
+// `bpftrace --info`, in plain words. Reads only files; loads nothing.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { hasBpfPrivileges } from './privileges.js';
+import { loaderPath } from './loader.js';
+
+function yes(b: boolean): string {
+  return b ? 'yes' : 'no';
+}
+
+function kconfig(name: string): boolean | null {
+  for (const p of [`/boot/config-${release()}`]) {
+    try {
+      const t = readFileSync(p, 'utf8');
+      return new RegExp(`^${name}=[ym]$`, 'm').test(t);
+    } catch {
+      /* not there */
+    }
+  }
+  return null;
+}
+
+export function printInfo(): string {
+  const lines: string[] = [];
+  lines.push('System');
+  lines.push(`  OS: Linux ${release()}`);
+  lines.push(`  privileges to load BPF: ${yes(hasBpfPrivileges())}`);
+  lines.push('');
+  lines.push('Kernel features');
+  lines.push(`  BTF (/sys/kernel/btf/vmlinux): ${yes(existsSync('/sys/kernel/btf/vmlinux'))}`);
+  lines.push(`  tracefs mounted: ${yes(existsSync('/sys/kernel/tracing/events') || existsSync('/sys/kernel/debug/tracing/events'))}`);
+  const kp = kconfig('CONFIG_KPROBES');
+  lines.push(`  kprobes: ${kp === null ? (existsSync('/sys/kernel/tracing/kprobe_events') ? 'yes' : 'unknown') : yes(kp)}`);
+  lines.push(`  uprobes: ${yes(existsSync('/sys/bus/event_source/devices/uprobe'))}`);
+  lines.push('');
+  lines.push('bpfscript');
+  lines.push(`  loader helper: ${existsSync(loaderPath()) ? loaderPath() : 'not built (run ./setup.sh)'}`);
+  return lines.join('\n') + '\n';
+}

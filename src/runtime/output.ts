@@ -1,0 +1,77 @@
+// Output: where trace text goes (stdout or -o FILE), written in large chunks.
+// Formatted strings are buffered and flushed on the next turn of the event loop (or
+// when the buffer is large), so a burst of events costs one write, not one per line.
+// Warnings (lost events, map full) go to stderr immediately.
+
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { encodeOutput } from './value.js';
+
+const FLUSH_AT = 1 << 16;
+
+export class Output {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private scheduled = false;
+  private readonly stream: NodeJS.WritableStream;
+  private readonly file: WriteStream | null;
+
+  constructor(path?: string) {
+    if (path) {
+      this.file = createWriteStream(path, { flags: 'w', mode: 0o644 });
+      this.stream = this.file;
+    } else {
+      this.file = null;
+      this.stream = process.stdout;
+    }
+  }
+
+  /** Resolves once the file is open (so a bad -o path fails before tracing starts). */
+  ready(): Promise<void> {
+    if (!this.file) return Promise.resolve();
+    return new Promise((res, rej) => {
+      this.file!.once('open', () => res());
+      this.file!.once('error', rej);
+    });
+  }
+
+  write(s: string): void {
+    if (s === '') return;
+    this.writeBytes(encodeOutput(s));
+  }
+
+  writeBytes(b: Buffer): void {
+    this.chunks.push(b);
+    this.size += b.length;
+    if (this.size >= FLUSH_AT) void this.flush();
+    else this.flushSoon();
+  }
+
+  warn(s: string): void {
+    if (s) process.stderr.write(s);
+  }
+
+  flushSoon(): void {
+    if (this.scheduled || this.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  flush(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.chunks = [];
+    this.size = 0;
+    return new Promise((res) => {
+      const ok = this.stream.write(data, () => res());
+      if (!ok) this.stream.once('drain', () => undefined);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.file) await new Promise<void>((res) => this.file!.end(() => res()));
+  }
+}

@@ -1,0 +1,427 @@
+// run: a compiled program -> a live trace. Opens and loads the object through the
+// loader helper, runs BEGIN, attaches every probe, releases the -c child, prints what
+// the kernel sends (one event channel; events are handled strictly in order), and on
+// exit() / Ctrl-C / SIGTERM / the child or -p process ending / the helper dying:
+// detaches, drains, runs END, prints the maps, and makes the helper quit. Every path
+// ends with no program attached: links belong to the helper, which exits.
+// Must not: format anything itself (format/*), or decide how to parse bytes (decode.ts).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Manifest, MapManifest } from '../codegen/manifest.js';
+import { Diagnostics, UserError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { SourceFile } from '../source.js';
+import { Loader, LoadError, AttachError, LoaderExitedError } from './loader.js';
+import { decodeRecordArgs, decodeMap, type DecodeEnv } from './decode-glue.js';
+import { mapVerifierError } from './verifier.js';
+import type { Output } from './output.js';
+import type { OutputFormat } from './printer.js';
+import { makePrinter } from './printer.js';
+import { SystemSymbolizer } from './symbolizer.js';
+
+export interface RunOptions {
+  readonly manifest: Manifest;
+  readonly objPath: Promise<string>;
+  readonly loader: Loader;
+  readonly src: SourceFile;
+  readonly out: Output;
+  readonly format: OutputFormat;
+  /** -c: the command line to run (as a shell would resolve it). */
+  readonly cmd?: string;
+  /** -p: the process to follow (the trace ends when it exits). */
+  readonly pid?: number;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly dryRun: boolean;
+  readonly unsafe: boolean;
+}
+
+type StopReason = { kind: 'exit'; code: number } | { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'child' } | { kind: 'loader'; reason: string };
+
+export async function run(opts: RunOptions): Promise<number> {
+  const r = new Runner(opts);
+  return r.start();
+}
+
+class Runner {
+  private readonly m: Manifest;
+  private readonly loader: Loader;
+  private readonly printer;
+  private readonly sym: SystemSymbolizer;
+  private queue: Buffer[] = [];
+  private processing: Promise<void> = Promise.resolve();
+  private stopRequested: StopReason | null = null;
+  private stopResolve!: (r: StopReason) => void;
+  private readonly stopped: Promise<StopReason>;
+  private acceptEvents = true;
+  private child: ChildProcess | null = null;
+  private childExit: Promise<void> | null = null;
+  private readonly lostSeen = new Map<number, bigint>();
+  private readonly dropsSeen = new Map<number, bigint>();
+  private exitCode = 0;
+
+  constructor(readonly opts: RunOptions) {
+    this.m = opts.manifest;
+    this.loader = opts.loader;
+    this.sym = new SystemSymbolizer(this.m);
+    this.printer = makePrinter(opts.format, this.m);
+    this.stopped = new Promise((res) => (this.stopResolve = res));
+  }
+
+  private requestStop(r: StopReason): void {
+    if (this.stopRequested) return;
+    this.stopRequested = r;
+    this.stopResolve(r);
+  }
+
+  private get decodeEnv(): DecodeEnv {
+    return { manifest: this.m, sym: this.sym };
+  }
+
+  async start(): Promise<number> {
+    const onSig = (signal: NodeJS.Signals) => this.requestStop({ kind: 'signal', signal });
+    process.on('SIGINT', onSig);
+    process.on('SIGTERM', onSig);
+    process.on('SIGHUP', onSig);
+    const onUsr1 = () => void this.enqueueTask(() => this.printAllMaps());
+    process.on('SIGUSR1', onUsr1);
+    this.loader.onExit((e) => this.requestStop({ kind: 'loader', reason: e.signal ? `killed by ${e.signal}` : `exit code ${e.code}` }));
+    this.loader.onEvents((records) => this.onRecords(records));
+    try {
+      return await this.lifecycle();
+    } finally {
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+      process.off('SIGHUP', onSig);
+      process.off('SIGUSR1', onUsr1);
+      if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
+        // the traced command is ours: do not leave it behind
+        this.child.kill('SIGTERM');
+      }
+      await this.opts.out.close();
+    }
+  }
+
+  private async lifecycle(): Promise<number> {
+    const obj = await this.opts.objPath;
+    await this.loader.open(obj);
+    if (this.opts.cmd) this.spawnChild(this.opts.cmd);
+    await this.loader.set('rt_start_ns', u64(process.hrtime.bigint()));
+    await this.loader.set('rt_cpid', u64(BigInt(this.child?.pid ?? 0)));
+    await this.loader.set('rt_ncpus', u64(BigInt(onlineCpus())));
+    try {
+      await this.loader.load();
+    } catch (e) {
+      if (e instanceof LoadError) throw new UserError([mapVerifierError(e.prog, e.log, this.m, this.opts.src)]);
+      throw e;
+    }
+    const begins = this.m.programs.filter((p) => p.provider === 'begin');
+    const ends = this.m.programs.filter((p) => p.provider === 'end');
+    const attachable = this.m.programs.filter((p) => p.provider !== 'begin' && p.provider !== 'end');
+
+    if (!this.opts.quiet) this.opts.out.write(this.printer.attached(this.m.probeCount));
+
+    // bpftrace runs BEGIN before attaching the other probes; exit() there skips them.
+    for (const p of begins) {
+      await this.loader.run(p.prog);
+      await this.settle();
+    }
+    if (!this.stopRequested) {
+      for (const p of attachable) {
+        for (const spec of p.attach) {
+          try {
+            await this.loader.attach(p.prog, spec);
+          } catch (e) {
+            if (e instanceof AttachError) {
+              const d = new Diagnostics();
+              d.error('B003', p.span, { probe: this.m.attachNames[spec.cookie]?.probe ?? p.text, reason: e.message });
+              throw new UserError(d.items);
+            }
+            throw e;
+          }
+        }
+      }
+    }
+    if (this.opts.dryRun) this.requestStop({ kind: 'exit', code: 0 });
+    this.releaseChild();
+    if (this.opts.pid !== undefined) this.watchPid(this.opts.pid);
+    const lostTimer = setInterval(() => void this.enqueueTask(() => this.reportLost(false)), 1000);
+    lostTimer.unref();
+
+    const reason = await this.stopped;
+    clearInterval(lostTimer);
+    return this.shutdown(reason, ends.map((p) => p.prog));
+  }
+
+  private async shutdown(reason: StopReason, ends: string[]): Promise<number> {
+    if (reason.kind === 'loader') {
+      await this.processing.catch(() => undefined);
+      const d = new Diagnostics();
+      d.error('E011', null, { reason: reason.reason });
+      throw new UserError(d.items);
+    }
+    if (reason.kind === 'exit') this.exitCode = reason.code;
+    // Stop the probes first so the maps stop changing, then print what is in flight.
+    await this.loader.detach('all');
+    if (reason.kind !== 'exit') {
+      await this.loader.drain();
+      await this.settle();
+    } else {
+      await this.settle();
+    }
+    // After exit(), bpftrace prints nothing more from probes; END output still shows.
+    this.acceptEvents = true;
+    this.queue = [];
+    for (const prog of ends) {
+      await this.loader.run(prog);
+      await this.settle();
+    }
+    await this.enqueueTask(() => this.reportLost(true));
+    if (this.m.settings.printMapsOnExit) await this.enqueueTask(() => this.printAllMaps(true));
+    await this.processing;
+    await this.loader.quit();
+    return this.exitCode;
+  }
+
+  /** Wait until every event received so far is processed. */
+  private async settle(): Promise<void> {
+    await this.processing;
+  }
+
+  private onRecords(records: Buffer[]): void {
+    if (!this.acceptEvents) return;
+    for (const r of records) this.queue.push(r);
+    this.processing = this.processing.then(() => this.drainQueue());
+  }
+
+  private enqueueTask(task: () => Promise<void> | void): Promise<void> {
+    this.processing = this.processing.then(task);
+    return this.processing;
+  }
+
+  private async drainQueue(): Promise<void> {
+    while (this.queue.length > 0 && this.acceptEvents) {
+      const rec = this.queue.shift()!;
+      await this.handle(rec);
+    }
+    this.opts.out.flushSoon();
+  }
+
+  private async handle(rec: Buffer): Promise<void> {
+    const id = rec.readUInt32LE(0);
+    const ev = this.m.events[id];
+    if (!ev) return;
+    const out = this.opts.out;
+    switch (ev.kind) {
+      case 'printf': {
+        const args = decodeRecordArgs(ev, rec, this.decodeEnv);
+        out.write(this.printer.printf(ev.format ?? '', args));
+        return;
+      }
+      case 'print_value': {
+        const args = decodeRecordArgs(ev, rec, this.decodeEnv);
+        out.write(this.printer.value(args[0]!));
+        return;
+      }
+      case 'join': {
+        const args = decodeRecordArgs(ev, rec, this.decodeEnv);
+        out.write(this.printer.join(args[0]!));
+        return;
+      }
+      case 'time':
+        out.write(this.printer.time(ev.format ?? '%H:%M:%S\n'));
+        return;
+      case 'print_map': {
+        const mm = this.m.maps[ev.map!]!;
+        const data = await this.dumpMap(mm);
+        out.write(this.printer.map(data, { top: ev.top ?? 0, div: ev.div ?? 0 }));
+        return;
+      }
+      case 'clear':
+        await this.loader.clear(this.m.maps[ev.map!]!.cname);
+        return;
+      case 'zero':
+        await this.loader.zero(this.m.maps[ev.map!]!.cname);
+        return;
+      case 'exit': {
+        const args = ev.args.k === 'tuple' && ev.args.elems.length > 0 ? decodeRecordArgs(ev, rec, this.decodeEnv) : [];
+        const code = args[0] && args[0].t === 'int' ? Number(args[0].v) : 0;
+        // Nothing after exit() is printed (bpftrace stops polling); END output is.
+        this.acceptEvents = false;
+        this.queue = [];
+        this.requestStop({ kind: 'exit', code });
+        return;
+      }
+      case 'cat': {
+        const args = decodeRecordArgs(ev, rec, this.decodeEnv);
+        const path = this.printer.printfRaw(ev.format ?? '', args);
+        try {
+          out.write(this.printer.raw(readFileSync(path, 'latin1')));
+        } catch (e) {
+          process.stderr.write(`bpfscript: cat(${path}): ${(e as Error).message}\n`);
+        }
+        return;
+      }
+      case 'system': {
+        const args = decodeRecordArgs(ev, rec, this.decodeEnv);
+        const cmd = this.printer.printfRaw(ev.format ?? '', args);
+        await out.flush();
+        await runShell(cmd, out);
+        return;
+      }
+      case 'error':
+        return;
+    }
+  }
+
+  private async dumpMap(mm: MapManifest) {
+    const dump = await this.loader.dump(mm.cname);
+    return decodeMap(mm, dump, this.decodeEnv);
+  }
+
+  private async printAllMaps(atExit = false): Promise<void> {
+    const maps = [];
+    for (const mm of this.m.maps) maps.push(await this.dumpMap(mm));
+    this.opts.out.write(this.printer.mapsAtExit(maps, atExit));
+    await this.opts.out.flush();
+  }
+
+  /** "Lost N events in probe X" (stderr), from the per-program kernel counters. */
+  private async reportLost(final: boolean): Promise<void> {
+    if (this.stopRequested && !final) return;
+    const lost = await this.loader.dump('rt_lost');
+    const ncpus = lost.ncpus;
+    for (const e of lost.entries) {
+      const idx = e.key.readUInt32LE(0);
+      let total = 0n;
+      for (let c = 0; c < ncpus; c++) total += e.value.readBigUInt64LE(c * 8);
+      const prev = this.lostSeen.get(idx) ?? 0n;
+      if (total > prev) {
+        this.lostSeen.set(idx, total);
+        const p = this.m.programs[idx];
+        this.opts.out.warn(this.printer.lost(total - prev, p ? p.text : `probe_${idx}`));
+      }
+    }
+    const drops = await this.loader.dump('rt_drops');
+    for (const e of drops.entries) {
+      const idx = e.key.readUInt32LE(0);
+      let total = 0n;
+      for (let c = 0; c < drops.ncpus; c++) total += e.value.readBigUInt64LE(c * 8);
+      const prev = this.dropsSeen.get(idx) ?? 0n;
+      if (total > prev) {
+        this.dropsSeen.set(idx, total);
+        const mm = this.m.maps[idx];
+        if (mm) this.opts.out.warn(this.printer.mapFull(mm.name, mm.maxEntries, total - prev));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- -c and -p
+
+  private spawnChild(cmd: string): void {
+    const argv = splitCommand(cmd);
+    if (argv.length === 0) {
+      const d = new Diagnostics();
+      d.error('E007', null, { cmd, reason: 'empty command' });
+      throw new UserError(d.items);
+    }
+    // The child waits on fd 3 until every probe is attached, then execs the command
+    // resolved through PATH exactly as a shell does (same pid, so cpid is right).
+    const script = 'IFS= read -r _ <&3; exec 3<&-; exec "$0" "$@"';
+    const child = spawn('/bin/sh', ['-c', script, ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+    this.child = child;
+    this.childExit = new Promise((res) => {
+      child.on('exit', (code) => {
+        if (code === 127 || code === 126) {
+          process.stderr.write(`bpfscript: cannot run ${argv[0]}: ${code === 127 ? 'command not found' : 'permission denied'}\n`);
+        }
+        res();
+        this.requestStop({ kind: 'child' });
+      });
+      child.on('error', (err) => {
+        process.stderr.write(`bpfscript: cannot run ${argv[0]}: ${err.message}\n`);
+        res();
+        this.requestStop({ kind: 'child' });
+      });
+    });
+  }
+
+  private releaseChild(): void {
+    const pipe = this.child?.stdio[3];
+    if (pipe && 'end' in pipe) (pipe as NodeJS.WritableStream).end('\n');
+  }
+
+  private watchPid(pid: number): void {
+    const t = setInterval(() => {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        clearInterval(t);
+        this.requestStop({ kind: 'child' });
+      }
+    }, 100);
+    t.unref();
+  }
+}
+
+function u64(v: bigint): Uint8Array {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt.asUintN(64, v));
+  return b;
+}
+
+function onlineCpus(): number {
+  try {
+    const s = readFileSync('/sys/devices/system/cpu/online', 'utf8').trim();
+    let n = 0;
+    for (const part of s.split(',')) {
+      const [a, b] = part.split('-').map(Number);
+      n += b === undefined ? 1 : b - a! + 1;
+    }
+    return n;
+  } catch {
+    return 1;
+  }
+}
+
+/** Split a -c command like a shell would (quotes and backslashes; no expansion). */
+export function splitCommand(cmd: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let q: string | null = null;
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i]!;
+    if (q) {
+      if (c === q) q = null;
+      else if (c === '\\' && q === '"' && i + 1 < cmd.length) cur += cmd[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      q = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < cmd.length) {
+      cur += cmd[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+async function runShell(cmd: string, out: Output): Promise<void> {
+  await new Promise<void>((res) => {
+    const c = spawn('/bin/sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'] });
+    c.stdout.on('data', (d: Buffer) => out.writeBytes(d));
+    c.on('close', () => res());
+    c.on('error', () => res());
+  });
+}
+
+export type { Diagnostic, LoaderExitedError };
