@@ -9,6 +9,9 @@ export function storageTy(t: Ty): Ty {
       return { k: 'int', bits: 64, signed: t.signed };
     case 'tuple':
       return { k: 'tuple', elems: t.elems.map(storageTy) };
+    case 'array':
+      // char[N] (tracepoint comm fields, struct members) is a string to bpftrace.
+      return t.elem.k === 'int' && t.elem.bits === 8 ? { k: 'str', size: t.len } : t;
     case 'ptr':
       return t;
     default:

@@ -70,11 +70,9 @@ export class CDecls {
       cur = this.aggregateBehind(f.type);
     }
     this.aggUse(root);
-    for (const [agg, f] of steps) {
-      this.aggUse(agg).fields.set(f.name, f);
-      const inner = this.aggregateBehind(f.type);
-      if (inner) this.aggUse(inner);
-    }
+    // Each struct the path goes through gets the field read from it; a struct the last
+    // field only points to stays a forward declaration.
+    for (const [agg, f] of steps) this.aggUse(agg).fields.set(f.name, f);
     return last;
   }
 

@@ -20,13 +20,20 @@ function isTracefs(dir: string): boolean {
 
 /** The tracefs directory, mounting it when needed. Throws UserError (E004) when impossible. */
 export function tracefsRoot(): string {
-  if (cachedRoot) return cachedRoot;
-  for (const dir of [TRACEFS_PATH, DEBUGFS_TRACING_PATH]) {
-    if (isTracefs(dir)) return (cachedRoot = dir);
-  }
-  const reason = mountTracefs();
+  cachedRoot ??= locateTracefs([TRACEFS_PATH, DEBUGFS_TRACING_PATH], TRACEFS_PATH, mountTracefs);
+  return cachedRoot;
+}
+
+/**
+ * The first of `candidates` that is a live tracefs; otherwise `mount()` (which returns
+ * why it failed, or null) and `mountPoint` if that worked. Separate from tracefsRoot so
+ * the failure path can be tested without unmounting anything.
+ */
+export function locateTracefs(candidates: readonly string[], mountPoint: string, mount: () => string | null): string {
+  for (const dir of candidates) if (isTracefs(dir)) return dir;
+  const reason = mount();
   // Another process may have mounted it at the same time ("already mounted"): look again.
-  if (isTracefs(TRACEFS_PATH)) return (cachedRoot = TRACEFS_PATH);
+  if (isTracefs(mountPoint)) return mountPoint;
   const diags = new Diagnostics();
   diags.error('E004', null, { reason: reason ?? 'it is still not there after mounting' });
   throw new UserError(diags.items);

@@ -11,6 +11,7 @@ function intArg(ctx: InferCtx, call: Call, i: number, fn: string): boolean {
   const a = call.args[i];
   if (!a) return false;
   const t = ctx.typeOf(a);
+  if (t.k === 'void') return false; // already reported
   if (!isInt(t) && t.k !== 'bool') {
     ctx.error('T003', a.span, { fn, index: i + 1, expected: 'an integer', actual: tyName(t) });
     return false;

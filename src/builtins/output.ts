@@ -9,6 +9,7 @@ import { S64, U64, isAgg, strTy, tyToString, type Ty } from '../types/ty.js';
 import { storageTy } from '../analyze/storage.js';
 import type { EventKind } from '../codegen/manifest.js';
 import { checkFormat } from '../analyze/format-check.js';
+import { isUserPtr } from './strings.js';
 
 /** Reserve an event, fill its payload from `args`, submit. */
 export function emitEvent(
@@ -182,7 +183,7 @@ export const OUTPUT_FNS: readonly BuiltinFn[] = [
       for (const [name, keys] of pairs) {
         const m = g.map(name);
         const key = g.mapKey(name, keys);
-        g.w.ln(`bpf_map_delete_elem(&${m.cname}, ${key});`);
+        g.w.ln(`bpf_map_delete_elem(&${m.cname}, &${key});`);
       }
       return '';
     },
@@ -239,6 +240,29 @@ export const OUTPUT_FNS: readonly BuiltinFn[] = [
       }
       const sep = call.args[1] ? (ctx.constStr(call.args[1]) ?? ' ') : ' ';
       return { k: 'joined', args: JOIN_ARGS, argLen: JOIN_ARGLEN, sep };
+    },
+    emitInto(g, call, dst) {
+      const t = g.ty(call.args[0]!);
+      const user = isUserPtr(t, g.provider.kind);
+      const base = g.tmp('argv');
+      const i = g.tmp('i');
+      const p = g.tmp('p');
+      g.w.ln(`__u64 ${base} = ${g.scalar(call.args[0]!)};`);
+      g.w.ln('#pragma unroll');
+      g.w.open(`for (int ${i} = 0; ${i} < ${JOIN_ARGS}; ${i}++) {`);
+      g.w.ln(`__u64 ${p} = 0;`);
+      g.w.ln(`bpf_probe_read_${user ? 'user' : 'kernel'}(&${p}, sizeof(${p}), (const void *)(${base} + ${i} * 8));`);
+      g.w.open(`if (!${p}) {`);
+      g.w.ln(`${dst}[${i} * ${JOIN_ARGLEN}] = 0;`);
+      g.w.ln('break;');
+      g.w.close();
+      g.w.ln(`bpf_probe_read_${user ? 'user' : 'kernel'}_str(&${dst}[${i} * ${JOIN_ARGLEN}], ${JOIN_ARGLEN}, (const void *)${p});`);
+      g.w.close();
+    },
+    emit(g, call) {
+      // join() as a statement prints the joined arguments on a line (bpftrace 0.17).
+      emitEvent(g, 'join', call, [call]);
+      return '';
     },
   },
 ];

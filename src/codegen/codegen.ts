@@ -293,7 +293,7 @@ class ProbeGen implements GenCtx {
     this.ctxType = this.contextType();
     // body first: it discovers locals, events and tuple types
     const vars = this.cg.tp.vars.get(probe) ?? new Map<string, Ty>();
-    for (const [name, t] of vars) this.decls.push(`${this.decl(t, varName(name))} = {};`);
+    for (const [name, t] of vars) this.decls.push(`${this.decl(t, varName(name))} = ${isScalar(t) ? '0' : '{}'};`);
     if (probe.predicate) {
       this.at(probe.predicate.span);
       this.comment(`/${this.text(probe.predicate.span)}/`);
@@ -863,6 +863,10 @@ class ProbeGen implements GenCtx {
   }
 
   into(e: Expr, dst: string, dstTy: Ty): void {
+    if (e.kind === 'PositionalParam' && dstTy.k === 'str') {
+      this.strInto(e, dstTy, dst, dstTy.size);
+      return;
+    }
     const t = this.ty(e);
     if (isScalar(dstTy) || dstTy.k === 'void') {
       this.w.ln(`${dst} = ${this.scalar(e)};`);

@@ -11,8 +11,8 @@ import type { SourceFile } from '../source.js';
 const EXPLAIN: readonly [RegExp, string][] = [
   [/back-edge|infinite loop|loop is not bounded|unbounded/i, 'a loop the verifier cannot prove to end; bound it (unroll, or a constant limit)'],
   [/combined stack size|stack limit|invalid (write|read) to stack.*off=-\d{3,}|stack depth/i, 'the probe needs more than the 512 bytes of BPF stack; use fewer or shorter strings and tuples'],
-  [/too large|too complex|program is too long|1000000 insns|processed \d+ insns \(limit/i, 'the program is too large for the verifier; split the probe or reduce unroll counts'],
-  [/invalid mem access|invalid indirect read|invalid access to|R\d+ (min|max) value is|map_value_or_null|unbounded memory access/i, 'an invalid memory access (a pointer that may be NULL or an index out of range)'],
+  [/program is too large|too complex|program is too long|BPF program is too large/i, 'the program is too large for the verifier; split the probe or reduce unroll counts'],
+  [/expected=|invalid mem access|invalid indirect read|invalid access to|R\d+ (min|max) value is|map_value_or_null|unbounded memory access/i, 'an invalid memory access (a pointer that may be NULL or an index out of range)'],
   [/unknown func|helper call is not allowed|program of this type cannot use helper/i, 'a helper function this probe type cannot use on this kernel'],
   [/not supported|attach_btf_id|Invalid argument/i, 'a feature this kernel does not support for this probe type'],
 ];

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SymbolError,
   clearElfCache,
@@ -21,6 +21,7 @@ import {
   HAVE_BPFTRACE,
   HAVE_GCC,
   buildFixtures,
+  removeFixtures,
   nmFunctions,
   readelfLoads,
   run,
@@ -64,6 +65,7 @@ describe.skipIf(!HAVE_GCC)('ELF functions of a test program', () => {
   beforeAll(() => {
     fx = buildFixtures();
   });
+  afterAll(removeFixtures);
 
   it.each(['add', 'fib', 'fib_alias', 'helper', 'main', 'known_insns', 'sizeless', '_start'])(
     '%s has the address nm reports',
@@ -238,8 +240,9 @@ describe('libc', () => {
     const warm = performance.now() - t1;
     console.log(`libc: ${fns.length} functions, cold ${cold.toFixed(1)} ms, cached ${warm.toFixed(3)} ms`);
     expect(fns.some((f) => f.name === 'malloc')).toBe(true);
-    expect(cold).toBeLessThan(500);
-    expect(warm).toBeLessThan(5);
+    // Loose bounds: the numbers are reported above; a loaded CI machine must not flake.
+    expect(cold).toBeLessThan(1500);
+    expect(warm).toBeLessThan(100);
   });
 
   it('malloc resolves to the address nm -D reports (default version)', () => {

@@ -29,16 +29,13 @@ import {
   ET_EXEC,
   ElfFile,
   type ElfSegment,
-  type ElfSymbol,
   PF_X,
   PT_LOAD,
-  SHN_LORESERVE,
-  SHN_UNDEF,
-  SHN_XINDEX,
+  SHT_NOBITS,
   STB_GLOBAL,
   STB_WEAK,
-  STT_FUNC,
   STT_GNU_IFUNC,
+  type SymbolColumns,
   offsetToVaddr,
   vaddrToOffset,
 } from './elf.js';
@@ -72,13 +69,34 @@ export interface FunctionHit {
   readonly offset: number;
 }
 
+/** A symbol table read from one section, and where it came from. */
+interface Source {
+  readonly cols: SymbolColumns;
+  readonly origin: ElfFunction['origin'];
+}
+
+// Row flags (one byte per function).
+const F_IFUNC = 1;
+const F_HIDDEN = 2;
+const BIND_SHIFT = 2; // 2 bits: 0 local, 1 global, 2 weak
+
+/**
+ * Every function of one ELF file, kept as columns (typed arrays) with an index sorted by
+ * address: a cold CLI run that resolves `uprobe:libc:malloc` or symbolizes a few
+ * addresses touches only the rows it needs and decodes only their names. The full,
+ * name-sorted list of objects is built on first use (listings, wildcards).
+ */
 export class ElfSymbolTable {
-  private sortedByName: ElfFunction[] | null = null;
-  private nameIndex: Map<string, ElfFunction[]> | null = null;
-  /** Every (name, address) once, sorted by address then name. */
-  private readonly all: ElfFunction[];
-  /** One function per distinct address (the preferred alias), sorted by address. */
-  private readonly byAddr: ElfFunction[];
+  private readonly n: number;
+  private readonly vaddr: Float64Array;
+  private readonly size: Float64Array;
+  private readonly fileOff: Float64Array;
+  private readonly nameOff: Uint32Array;
+  private readonly src: Uint8Array;
+  private readonly flags: Uint8Array;
+  /** Row numbers sorted by address. */
+  private readonly order: Uint32Array;
+  private full: { sorted: ElfFunction[]; byName: Map<string, ElfFunction[]> } | null = null;
 
   constructor(
     readonly path: string,
@@ -90,88 +108,72 @@ export class ElfSymbolTable {
     /** The separate debug file whose .symtab was merged, if any. */
     readonly debugFile: string | null,
     readonly segments: readonly ElfSegment[],
-    collected: ElfFunction[],
+    private readonly sources: readonly Source[],
+    /** Fallback file offset for a row outside every PT_LOAD (section-relative), or null. */
+    sectionOffset: (source: number, row: number) => number | null,
   ) {
-    // One sort by address serves deduplication, the alias choice and lookups; the
-    // by-name view is built lazily (symbolization alone never needs it). Sorting an index
-    // typed array by a Float64Array key is several times faster than sorting objects,
-    // which matters in a cold process (this runs once per CLI invocation).
-    const n = collected.length;
-    const keys = new Float64Array(n);
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      keys[i] = collected[i]!.vaddr;
-      order[i] = i;
-    }
-    order.sort((x, y) => keys[x]! - keys[y]!);
-    const all: ElfFunction[] = [];
-    const byAddr: ElfFunction[] = [];
-    for (let i = 0, j = 0; i < n; i = j) {
-      const groupStart = all.length;
-      const vaddr = keys[order[i]!]!;
-      for (j = i; j < n && keys[order[j]!] === vaddr; j++) {
-        const f = collected[order[j]!]!;
-        let k = groupStart;
-        while (k < all.length && all[k]!.name !== f.name) k++;
-        if (k < all.length) all[k] = mergeDuplicate(all[k]!, f);
-        else all.push(f);
+    let total = 0;
+    for (const s of sources) total += s.cols.count;
+    this.vaddr = new Float64Array(total);
+    this.size = new Float64Array(total);
+    this.fileOff = new Float64Array(total);
+    this.nameOff = new Uint32Array(total);
+    this.src = new Uint8Array(total);
+    this.flags = new Uint8Array(total);
+    let n = 0;
+    for (let si = 0; si < sources.length; si++) {
+      const c = sources[si]!.cols;
+      for (let r = 0; r < c.count; r++) {
+        const v = c.value[r]!;
+        const off = vaddrToOffset(segments, v) ?? sectionOffset(si, r);
+        if (off === null || c.nameOff[r] === 0) continue; // not in the file, or unnamed
+        const info = c.info[r]!;
+        const bind = info >> 4 === STB_GLOBAL ? 1 : info >> 4 === STB_WEAK ? 2 : 0;
+        this.vaddr[n] = v;
+        this.size[n] = c.size[r]!;
+        this.fileOff[n] = off;
+        this.nameOff[n] = c.nameOff[r]!;
+        this.src[n] = si;
+        this.flags[n] = ((info & 0xf) === STT_GNU_IFUNC ? F_IFUNC : 0) | (c.hidden[r] ? F_HIDDEN : 0) | (bind << BIND_SHIFT);
+        n++;
       }
-      let best = all[groupStart]!;
-      let size = best.size;
-      for (let k = groupStart + 1; k < all.length; k++) {
-        const f = all[k]!;
-        if (aliasRank(f, best) < 0) best = f;
-        if (f.size > size) size = f.size;
-      }
-      // Aliases may disagree on size (a zero-size label on a sized function): keep the
-      // preferred name with the largest size, so containment checks see the whole body.
-      byAddr.push(best.size === size ? best : { ...best, size });
     }
-    this.all = all;
-    this.byAddr = byAddr;
-  }
-
-  /** Every function, sorted by name (byte order), then address. */
-  get functions(): readonly ElfFunction[] {
-    if (!this.sortedByName) {
-      const index = this.byName;
-      // The default sort compares UTF-16 code units natively: byte order for symbol names.
-      const names = [...index.keys()].sort();
-      const out: ElfFunction[] = [];
-      for (const name of names) for (const f of index.get(name)!) out.push(f);
-      this.sortedByName = out;
-    }
-    return this.sortedByName;
-  }
-
-  /** name -> every function of that name, in address order. */
-  private get byName(): Map<string, ElfFunction[]> {
-    if (this.nameIndex) return this.nameIndex;
-    const m = new Map<string, ElfFunction[]>();
-    for (const f of this.all) {
-      const list = m.get(f.name);
-      if (list) list.push(f);
-      else m.set(f.name, [f]);
-    }
-    this.nameIndex = m;
-    return m;
+    this.n = n;
+    this.order = sortByKey(this.vaddr, n);
   }
 
   /** No .symtab anywhere and no defined function in .dynsym. */
   get stripped(): boolean {
-    return !this.hasSymtab && this.all.length === 0;
+    return !this.hasSymtab && this.n === 0;
   }
 
-  /** Every function with exactly this name (usually one). */
+  /** Every function, sorted by name (byte order), then address; one per (name, address). */
+  get functions(): readonly ElfFunction[] {
+    return this.materialize().sorted;
+  }
+
+  /** Every function with exactly this name (usually one), in address order. */
   candidates(name: string): readonly ElfFunction[] {
-    return this.byName.get(name) ?? [];
+    if (this.full) return this.full.byName.get(name) ?? [];
+    // Targeted: find the string-table offsets holding `name`, then the rows using them.
+    const wanted = this.sources.map((s) => s.cols.offsetsOf(name));
+    const out: ElfFunction[] = [];
+    for (let k = 0; k < this.n; k++) {
+      const r = this.order[k]!;
+      if (!wanted[this.src[r]!]!.has(this.nameOff[r]!)) continue;
+      const f = this.row(r, name);
+      const prev = out[out.length - 1];
+      if (prev && prev.vaddr === f.vaddr) out[out.length - 1] = mergeDuplicate(prev, f);
+      else out.push(f);
+    }
+    return out;
   }
 
   /** The one address a name resolves to (see the rules above), or undefined. */
   find(name: string): ElfFunction | undefined {
-    const list = this.byName.get(name);
-    if (!list) return undefined;
-    return list.length === 1 ? list[0] : [...list].sort(nameRank)[0];
+    const list = this.candidates(name);
+    if (list.length <= 1) return list[0];
+    return [...list].sort(nameRank)[0];
   }
 
   /** One function per distinct name matching a wildcard pattern, sorted by name. */
@@ -180,11 +182,12 @@ export class ElfSymbolTable {
       const f = this.find(pattern);
       return f ? [f] : [];
     }
-    const index = this.byName;
+    const index = this.materialize().byName;
     const names: string[] = [];
     for (const name of index.keys()) {
       if (!name.includes('.part.') && matchGlob(pattern, name)) names.push(name);
     }
+    // The default sort compares UTF-16 code units natively: byte order for symbol names.
     return names.sort().map((name) => {
       const list = index.get(name)!;
       return list.length === 1 ? list[0]! : [...list].sort(nameRank)[0]!;
@@ -193,19 +196,30 @@ export class ElfSymbolTable {
 
   /**
    * The function containing a virtual address: [vaddr, vaddr + size), or the nearest
-   * zero-size symbol before it when no sized function contains it. null otherwise.
+   * zero-size symbol before it when no sized function contains it. null otherwise. The
+   * name is the preferred alias at that address; the size is the largest of the aliases.
    */
   lookupVaddr(vaddr: number): FunctionHit | null {
-    const a = this.byAddr;
-    let i = upperBound(a, vaddr) - 1;
-    if (i < 0) return null;
-    const nearest = a[i]!;
-    // Nested or overlapping symbols are rare; look back a little for one that contains it.
-    for (let k = 0; k < 64 && i >= 0; k++, i--) {
-      const f = a[i]!;
-      if (vaddr < f.vaddr + f.size) return { fn: f, offset: vaddr - f.vaddr };
+    const { order } = this;
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.vaddr[order[mid]!]! <= vaddr) lo = mid + 1;
+      else hi = mid;
     }
-    if (nearest.size === 0 && this.isExecutable(vaddr)) return { fn: nearest, offset: vaddr - nearest.vaddr };
+    const nearest = lo - 1;
+    if (nearest < 0) return null;
+    // Nested or overlapping symbols are rare; look back a little for one that contains it.
+    for (let k = nearest, steps = 0; k >= 0 && steps < 64; k--, steps++) {
+      const r = order[k]!;
+      if (vaddr < this.vaddr[r]! + this.size[r]!) {
+        const fn = this.aliasAt(k);
+        return { fn, offset: vaddr - fn.vaddr };
+      }
+    }
+    const fn = this.aliasAt(nearest);
+    if (fn.size === 0 && this.isExecutable(vaddr)) return { fn, offset: vaddr - fn.vaddr };
     return null;
   }
 
@@ -227,6 +241,99 @@ export class ElfSymbolTable {
   isExecutable(vaddr: number): boolean {
     return this.segments.some((p) => p.type === PT_LOAD && (p.flags & PF_X) !== 0 && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz);
   }
+
+  // ---------------------------------------------------------------- internals
+
+  private row(r: number, name?: string): ElfFunction {
+    const fl = this.flags[r]!;
+    const bind = (fl >> BIND_SHIFT) & 3;
+    const source = this.sources[this.src[r]!]!;
+    return {
+      name: name ?? source.cols.nameAt(this.nameOff[r]!),
+      vaddr: this.vaddr[r]!,
+      size: this.size[r]!,
+      fileOffset: this.fileOff[r]!,
+      kind: fl & F_IFUNC ? 'ifunc' : 'func',
+      bind: bind === 1 ? 'global' : bind === 2 ? 'weak' : 'local',
+      origin: source.origin,
+      versionHidden: (fl & F_HIDDEN) !== 0,
+    };
+  }
+
+  /** The rows at the address of order[k], one per name (duplicates merged). */
+  private group(k: number): ElfFunction[] {
+    const v = this.vaddr[this.order[k]!]!;
+    let a = k;
+    while (a > 0 && this.vaddr[this.order[a - 1]!] === v) a--;
+    const out: ElfFunction[] = [];
+    for (let i = a; i < this.n && this.vaddr[this.order[i]!] === v; i++) {
+      const f = this.row(this.order[i]!);
+      const j = out.findIndex((g) => g.name === f.name);
+      if (j >= 0) out[j] = mergeDuplicate(out[j]!, f);
+      else out.push(f);
+    }
+    return out;
+  }
+
+  /** The preferred alias at the address of order[k], carrying the largest alias size. */
+  private aliasAt(k: number): ElfFunction {
+    const g = this.group(k);
+    let best = g[0]!;
+    let size = best.size;
+    for (const f of g) {
+      if (aliasRank(f, best) < 0) best = f;
+      if (f.size > size) size = f.size;
+    }
+    return best.size === size ? best : { ...best, size };
+  }
+
+  private materialize(): { sorted: ElfFunction[]; byName: Map<string, ElfFunction[]> } {
+    if (this.full) return this.full;
+    const byName = new Map<string, ElfFunction[]>();
+    for (let k = 0; k < this.n; ) {
+      const count = countAt(this.vaddr, this.order, k, this.n);
+      const g = count === 1 ? [this.row(this.order[k]!)] : this.group(k);
+      k += count;
+      for (const f of g) {
+        const list = byName.get(f.name);
+        if (list) list.push(f);
+        else byName.set(f.name, [f]);
+      }
+    }
+    const sorted: ElfFunction[] = [];
+    // The default sort compares UTF-16 code units natively: byte order for symbol names.
+    for (const name of [...byName.keys()].sort()) for (const f of byName.get(name)!) sorted.push(f);
+    this.full = { sorted, byName };
+    return this.full;
+  }
+}
+
+/** How many rows from order[k] on share its address. */
+function countAt(vaddr: Float64Array, order: Uint32Array, k: number, n: number): number {
+  const v = vaddr[order[k]!];
+  let j = k + 1;
+  while (j < n && vaddr[order[j]!] === v) j++;
+  return j - k;
+}
+
+/**
+ * Row numbers [0, n) sorted by key. When keys are small enough, key * 2^20 + row packs
+ * into an exact double and a native Float64Array sort does the work (ELF addresses
+ * below 2^33 and fewer than 2^20 rows: every real binary); otherwise a comparator sort.
+ */
+function sortByKey(keys: Float64Array, n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  let max = 0;
+  for (let i = 0; i < n; i++) if (keys[i]! > max) max = keys[i]!;
+  if (n < 0x10_0000 && max < 2 ** 33) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = keys[i]! * 0x10_0000 + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) order[i] = packed[i]! % 0x10_0000;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
 
 // ------------------------------------------------------------------ loading and caching
@@ -274,16 +381,12 @@ function loadTable(displayPath: string, absPath: string): ElfSymbolTable {
   try {
     const segments = elf.loadSegments();
     const buildId = elf.buildId();
-    const collected: ElfFunction[] = [];
-    const symtab = elf.symbols('symtab', isDefinedFunction);
-    const dynsym = elf.symbols('dynsym', isDefinedFunction);
-    const sectionOffset = (s: ElfSymbol): number | null => {
-      const sec = elf.sections[s.shndx];
-      if (!sec || sec.addr > s.value) return null;
-      return s.value - sec.addr + sec.offset;
-    };
-    if (symtab) addFunctions(collected, symtab, 'symtab', segments, sectionOffset);
-    if (dynsym) addFunctions(collected, dynsym, 'dynsym', segments, sectionOffset);
+    const sources: Source[] = [];
+    const symtab = elf.symbolColumns('symtab', true);
+    if (symtab) sources.push({ cols: symtab, origin: 'symtab' });
+    const dynsym = elf.symbolColumns('dynsym', true);
+    if (dynsym) sources.push({ cols: dynsym, origin: 'dynsym' });
+    const own = sources.length;
     let hasSymtab = elf.hasSymtab();
     let debugFile: string | null = null;
     if (!hasSymtab) {
@@ -291,11 +394,11 @@ function loadTable(displayPath: string, absPath: string): ElfSymbolTable {
       if (dbg) {
         const d = ElfFile.open(dbg);
         try {
-          const syms = d.symbols('symtab', isDefinedFunction);
-          if (syms && d.hasSymtab()) {
+          const cols = d.symbolColumns('symtab', true);
+          if (cols && d.hasSymtab()) {
             // Debug files share the original's addresses; offsets come from the ORIGINAL
             // file's PT_LOAD headers (the debug file's sections are NOBITS).
-            addFunctions(collected, syms, 'debug', segments, () => null);
+            sources.push({ cols, origin: 'debug' });
             hasSymtab = true;
             debugFile = dbg;
           }
@@ -304,39 +407,18 @@ function loadTable(displayPath: string, absPath: string): ElfSymbolTable {
         }
       }
     }
-    return new ElfSymbolTable(displayPath, elf.type, buildId, hasSymtab, debugFile, segments, collected);
+    // Section-relative offsets only for the file's own symbols (ET_REL objects have no
+    // PT_LOAD); a debug file's section headers say nothing about the original's bytes.
+    const sectionOffset = (si: number, r: number): number | null => {
+      if (si >= own) return null;
+      const c = sources[si]!.cols;
+      const sec = elf.sections[c.shndx[r]!];
+      const v = c.value[r]!;
+      return sec && sec.type !== SHT_NOBITS && sec.addr <= v ? v - sec.addr + sec.offset : null;
+    };
+    return new ElfSymbolTable(displayPath, elf.type, buildId, hasSymtab, debugFile, segments, sources, sectionOffset);
   } finally {
     elf.close();
-  }
-}
-
-function isDefinedFunction(type: number, shndx: number): boolean {
-  return (type === STT_FUNC || type === STT_GNU_IFUNC) && shndx !== SHN_UNDEF && (shndx < SHN_LORESERVE || shndx === SHN_XINDEX);
-}
-
-const BIND: Record<number, SymbolBind> = { [STB_GLOBAL]: 'global', [STB_WEAK]: 'weak' };
-
-function addFunctions(
-  out: ElfFunction[],
-  syms: readonly ElfSymbol[],
-  origin: ElfFunction['origin'],
-  segments: readonly ElfSegment[],
-  sectionOffset: (s: ElfSymbol) => number | null,
-): void {
-  for (const s of syms) {
-    if (!isDefinedFunction(s.type, s.shndx) || s.name === '') continue;
-    const fileOffset = vaddrToOffset(segments, s.value) ?? sectionOffset(s);
-    if (fileOffset === null) continue; // not in the file: cannot be probed or symbolized
-    out.push({
-      name: s.name,
-      vaddr: s.value,
-      size: s.size,
-      fileOffset,
-      kind: s.type === STT_GNU_IFUNC ? 'ifunc' : 'func',
-      bind: BIND[s.bind] ?? 'local',
-      origin,
-      versionHidden: s.versionHidden,
-    });
   }
 }
 
@@ -570,17 +652,6 @@ function nameRank(a: ElfFunction, b: ElfFunction): number {
 
 function byteCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function upperBound(a: readonly ElfFunction[], vaddr: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]!.vaddr <= vaddr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Is this an executable or shared object (what uprobes can attach to)? */
