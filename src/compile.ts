@@ -44,7 +44,7 @@ export function compile(src: SourceFile, opts: CompileOptions, diags: Diagnostic
   const settings = applyConfig(opts.settings, ast.config, diags);
   if (diags.hasErrors) return null;
 
-  const typed = analyze(ast, opts.env, { params: opts.params, strlen: settings.strlen, unsafe: opts.unsafe, mapKeysMax: settings.mapKeysMax }, diags);
+  const typed = analyze(ast, opts.env, { params: opts.params, strlen: settings.strlen, unsafe: opts.unsafe, mapKeysMax: settings.mapKeysMax, stackMode: settings.stackMode }, diags);
   if (!typed || diags.hasErrors) return null;
 
   const { c, manifest } = codegen(typed, src, {

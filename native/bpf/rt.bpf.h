@@ -357,6 +357,49 @@ static __always_inline void rt_strcpy(char *dst, const char *src, __u32 n)
 	}
 }
 
+/* ---------------------------------------------------------------- stacks */
+
+#ifdef RT_KSTACKS
+/* Kernel stacks by id (kstack); user space dumps this map to symbolize. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, RT_KSTACKS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, RT_STACK_DEPTH * sizeof(__u64));
+} rt_kstacks SEC(".maps");
+
+static __always_inline __s64 rt_kstack(void *ctx)
+{
+	return bpf_get_stackid(ctx, &rt_kstacks, 0);
+}
+#endif
+
+#ifdef RT_USTACKS
+/*
+ * User stacks as (build-id, file offset) pairs: they can be symbolized after the traced
+ * process has exited, which addresses cannot. The kernel falls back to raw IPs when it
+ * cannot read a build-id (status BPF_STACK_BUILD_ID_IP).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, RT_USTACKS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, RT_STACK_DEPTH * sizeof(struct bpf_stack_build_id));
+	__uint(map_flags, BPF_F_STACK_BUILD_ID);
+} rt_ustacks SEC(".maps");
+
+struct rt_ustack {
+	__s64 id;
+	__u64 pid;
+};
+
+static __always_inline void rt_ustack(void *ctx, struct rt_ustack *out)
+{
+	out->id = bpf_get_stackid(ctx, &rt_ustacks, BPF_F_USER_STACK);
+	out->pid = bpf_get_current_pid_tgid() >> 32;
+}
+#endif
+
 /* ---------------------------------------------------------------- misc */
 
 static __always_inline __u64 rt_pid(void)

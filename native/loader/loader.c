@@ -76,8 +76,16 @@ static void on_signal(int sig)
 	int saved = errno;
 	ssize_t n;
 
+	/*
+	 * A second signal, or a teardown stuck for 5 s (SIGALRM's default
+	 * action), ends the process at once; the kernel still closes every
+	 * link fd, so nothing stays attached.
+	 */
+	if (stop_signal)
+		_exit(128 + sig);
 	stop_signal = sig;
-	/* Wake poll(); the main loop sees stop_signal. */
+	alarm(5);
+	/* Wake poll(); the main loop and out.c's writes see stop_signal. */
 	n = write(sig_pipe[1], "x", 1);
 	(void)n;
 	errno = saved;

@@ -49,13 +49,16 @@ static void write_all(const void *data, size_t len)
 	while (len) {
 		ssize_t n = write(STDOUT_FILENO, p, len);
 
+		/*
+		 * A write blocked on a full pipe must not outlive SIGTERM: the
+		 * signal ends it with EINTR, or with a short count if some bytes
+		 * went through, so look at the flag after every write.
+		 */
+		if (stop_signal)
+			die_cleanly(128 + stop_signal);
 		if (n < 0) {
-			if (errno == EINTR) {
-				/* A blocked write must not outlive SIGTERM. */
-				if (stop_signal)
-					die_cleanly(128 + stop_signal);
+			if (errno == EINTR)
 				continue;
-			}
 			/* EPIPE: the runtime is gone; nobody reads frames. */
 			die_cleanly(1);
 		}

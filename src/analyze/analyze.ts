@@ -25,7 +25,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import { findProvider, PROVIDERS, ResolveError, type Provider, type ResolveEnv, type ResolvedPoint } from '../providers/providers.js';
 import { allNames, findFn, findVar } from '../builtins/index.js';
 import type { BuiltinFn, InferCtx } from '../builtins/spec.js';
-import { S64, U64, isAgg, isInt, tyToString, type IntBits, type Ty } from '../types/ty.js';
+import { S64, U64, isAgg, isInt, tyToString, type IntBits, type StackMode, type Ty } from '../types/ty.js';
 import { storageTy } from './storage.js';
 import { desugarBlock } from './desugar.js';
 
@@ -35,6 +35,7 @@ export interface AnalyzeOptions {
   readonly strlen: number;
   readonly unsafe: boolean;
   readonly mapKeysMax: number;
+  readonly stackMode: StackMode;
 }
 
 export interface MapInfo {
@@ -241,6 +242,9 @@ class Checker implements InferCtx {
   }
   get unsafe(): boolean {
     return this.opts.unsafe;
+  }
+  get stackMode(): StackMode {
+    return this.opts.stackMode;
   }
   get inMapAssign(): boolean {
     return this.inAssign;

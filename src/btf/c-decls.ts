@@ -39,45 +39,62 @@ export class CDecls {
   private readonly named = new Map<string, AggUse>();
   /** Anonymous aggregates reached by value or pointer, keyed by BTF id (defined inline). */
   private readonly anon = new Map<number, AggUse>();
+  /** Typedefs of anonymous structs used as a root (`(atomic_t *)p`), by typedef name. */
+  private readonly typedefRoots = new Map<string, BtfStructType>();
 
   constructor(readonly btf: Btf = vmlinuxBtf()) {}
 
   /** Declare a struct even if no field of it is read (a cast target). Undefined when unknown. */
   useStruct(name: string): BtfStructType | undefined {
-    const t = this.btf.findStruct(name);
-    if (t) this.aggUse(t);
-    return t;
+    const root = this.root(name);
+    if (root) this.record(root, []);
+    return root?.t;
   }
 
   /**
    * Record the fields read along `path`, starting at struct `struct`; each step names a
    * field of the current struct/union (through anonymous members) and continues into the
    * struct it holds, points to, or (for arrays) is made of. Returns the last field, or
-   * undefined when a step does not exist (nothing is recorded then).
+   * undefined when a step does not exist or the path is empty (nothing is recorded then;
+   * useStruct declares a struct without fields).
    */
   use(struct: string, path: readonly string[]): BtfField | undefined {
-    const root = this.btf.findStruct(struct);
+    const root = path.length > 0 ? this.root(struct) : undefined;
     if (!root) return undefined;
     const steps: [BtfStructType, BtfField][] = [];
-    let cur: BtfStructType | undefined = root;
-    let last: BtfField | undefined;
+    let cur: BtfStructType | undefined = root.t;
     for (const name of path) {
       if (!cur) return undefined;
       const f = this.btf.field(cur.id, name);
       if (!f) return undefined;
       steps.push([cur, f]);
-      last = f;
       cur = this.aggregateBehind(f.type);
     }
-    this.aggUse(root);
+    this.record(root, steps);
+    return steps.length > 0 ? steps[steps.length - 1]![1] : undefined;
+  }
+
+  /**
+   * The struct a path starts from, and the typedef naming it when it is anonymous
+   * (`atomic_t`): libbpf finds CO-RE roots by name, so such a typedef is emitted.
+   */
+  private root(name: string): { t: BtfStructType; alias: string } | undefined {
+    const t = this.btf.findStruct(name);
+    if (!t || t.name) return t && { t, alias: '' };
+    const alias = name.trim();
+    return /^[A-Za-z_]\w*$/.test(alias) ? { t, alias } : undefined;
+  }
+
+  private record(root: { t: BtfStructType; alias: string }, steps: readonly [BtfStructType, BtfField][]): void {
+    if (root.alias) this.typedefRoots.set(root.alias, root.t);
+    this.aggUse(root.t);
     // Each struct the path goes through gets the field read from it; a struct the last
     // field only points to stays a forward declaration.
     for (const [agg, f] of steps) this.aggUse(agg).fields.set(f.name, f);
-    return last;
   }
 
   get isEmpty(): boolean {
-    return this.named.size === 0;
+    return this.named.size === 0 && this.typedefRoots.size === 0;
   }
 
   /** The struct/union a field leads to: held by value, pointed to, or the element of an array. */
@@ -121,6 +138,16 @@ export class CDecls {
     // fields when none are read); repeat until no new one appears.
     const pointedTo = new Set<string>();
     const byValue = new Map<string, Set<string>>();
+    const typedefs = [...this.typedefRoots.keys()].sort();
+    for (const name of typedefs) {
+      const deps = new Set<string>();
+      const t = this.typedefRoots.get(name)!;
+      this.collectRefs(this.aggUse(t), deps, pointedTo, new Set([t.id]));
+      for (const dep of deps) {
+        const d = this.named.has(dep) ? undefined : this.btf.findStruct(dep);
+        if (d) this.aggUse(d);
+      }
+    }
     for (let size = -1; size !== this.named.size; ) {
       size = this.named.size;
       for (const [key, use] of [...this.named]) {
@@ -146,6 +173,8 @@ export class CDecls {
       out.push(`${this.definition(this.named.get(key)!.t, 0, style)};`, '');
     };
     for (const key of defined) visit(key);
+    // Last: struct definitions never name these typedefs (they inline anonymous types).
+    for (const name of typedefs) out.push(`typedef ${this.definition(this.typedefRoots.get(name)!, 0, style)} ${name};`, '');
     while (out.length > 0 && out[out.length - 1] === '') out.pop();
     return out.length > 0 ? out.join('\n') + '\n' : '';
   }

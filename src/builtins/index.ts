@@ -8,6 +8,7 @@ import { TIME_FNS, TIME_VARS } from './time.js';
 import { AGGREGATIONS } from './aggregations.js';
 import { OUTPUT_FNS } from './output.js';
 import { STRING_FNS } from './strings.js';
+import { STACK_FNS, STACK_VARS } from './stacks.js';
 
 const MAX_ARGS = 16;
 
@@ -20,6 +21,8 @@ export const BUILTINS: readonly Builtin[] = [
   ...AGGREGATIONS,
   ...OUTPUT_FNS,
   ...STRING_FNS,
+  ...STACK_VARS,
+  ...STACK_FNS,
 ];
 
 const VARS = new Map<string, BuiltinVar>();

@@ -65,6 +65,9 @@ class Codegen {
     w.ln(`#define RT_NMAPS ${Math.max(1, this.tp.maps.length)}`);
     w.ln(`#define RT_ZERO_SIZE ${maxValue}`);
     w.ln(`#define RT_RING_SIZE ${this.opts.ringSize}`);
+    const stacks = this.stacksUsed();
+    if (stacks.kernel) w.ln(`#define RT_KSTACKS ${this.tp.options.mapKeysMax}`);
+    if (stacks.user) w.ln(`#define RT_USTACKS ${Math.min(1024, this.tp.options.mapKeysMax)}`);
     w.ln('#include "rt.bpf.h"');
     if (this.usesUsdt) w.ln('#include <bpf/usdt.bpf.h>');
     w.ln();
@@ -218,6 +221,22 @@ class Codegen {
     return s.cname;
   }
 
+  stacksUsed(): { kernel: boolean; user: boolean } {
+    let kernel = false;
+    let user = false;
+    const visit = (t: Ty): void => {
+      if (t.k === 'kstack') kernel = true;
+      else if (t.k === 'ustack') user = true;
+      else if (t.k === 'tuple') t.elems.forEach(visit);
+    };
+    for (const t of this.tp.types.values()) visit(t);
+    for (const m of this.tp.maps) {
+      if (m.key) visit(m.key);
+      visit(m.value);
+    }
+    return { kernel, user };
+  }
+
   private manifest(): Manifest {
     return {
       version: MANIFEST_VERSION,
@@ -238,6 +257,7 @@ class Codegen {
         mapKeysMax: this.tp.options.mapKeysMax,
       },
       probeCount: this.tp.probeCount,
+      stacks: this.stacksUsed(),
     };
   }
 }

@@ -23,6 +23,8 @@ export interface Manifest {
   readonly settings: RuntimeSettings;
   /** Number of probes counted in "Attaching N probes..." (every attach point match). */
   readonly probeCount: number;
+  /** Stack maps the program uses (rt_kstacks, rt_ustacks): user space reads them to print stacks. */
+  readonly stacks: { readonly kernel: boolean; readonly user: boolean };
 }
 
 export interface RuntimeSettings {

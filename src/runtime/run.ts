@@ -17,7 +17,8 @@ import { mapVerifierError } from './verifier.js';
 import type { Output } from './output.js';
 import type { OutputFormat } from './printer.js';
 import { makePrinter } from './printer.js';
-import { SystemSymbolizer } from './symbolizer.js';
+import { SystemSymbolizer, type UserFrame } from './symbolizer.js';
+import { resolveProgram } from './symbols/libraries.js';
 
 export interface RunOptions {
   readonly manifest: Manifest;
@@ -103,6 +104,7 @@ class Runner {
   }
 
   private async lifecycle(): Promise<number> {
+    this.noteFiles();
     const obj = await this.opts.objPath;
     await this.loader.open(obj);
     if (this.opts.cmd) this.spawnChild(this.opts.cmd);
@@ -214,11 +216,13 @@ class Runner {
     const out = this.opts.out;
     switch (ev.kind) {
       case 'printf': {
+        if (this.m.stacks.kernel || this.m.stacks.user) await this.refreshStacks();
         const args = decodeRecordArgs(ev, rec, this.decodeEnv);
         out.write(this.printer.printf(ev.format ?? '', args));
         return;
       }
       case 'print_value': {
+        if (this.m.stacks.kernel || this.m.stacks.user) await this.refreshStacks();
         const args = decodeRecordArgs(ev, rec, this.decodeEnv);
         out.write(this.printer.value(args[0]!));
         return;
@@ -274,7 +278,42 @@ class Runner {
     }
   }
 
+  /** Read the stack maps so stack ids decode to frames. */
+  private async refreshStacks(): Promise<void> {
+    if (this.m.stacks.kernel) {
+      const d = await this.loader.dump('rt_kstacks');
+      const map = new Map<number, readonly bigint[]>();
+      for (const e of d.entries) {
+        const ips: bigint[] = [];
+        for (let o = 0; o + 8 <= e.value.length; o += 8) {
+          const ip = e.value.readBigUInt64LE(o);
+          if (ip === 0n) break;
+          ips.push(ip);
+        }
+        map.set(e.key.readUInt32LE(0), ips);
+      }
+      this.sym.setKernelStacks(map);
+    }
+    if (this.m.stacks.user) {
+      const d = await this.loader.dump('rt_ustacks');
+      const map = new Map<number, readonly UserFrame[]>();
+      for (const e of d.entries) {
+        // struct bpf_stack_build_id { s32 status; u8 build_id[20]; u64 offset_or_ip; }
+        const frames: UserFrame[] = [];
+        for (let o = 0; o + 32 <= e.value.length; o += 32) {
+          const status = e.value.readInt32LE(o);
+          if (status === 0) break; // BPF_STACK_BUILD_ID_EMPTY
+          const value = e.value.readBigUInt64LE(o + 24);
+          frames.push({ buildId: status === 1 ? Buffer.from(e.value.subarray(o + 4, o + 24)) : null, value });
+        }
+        map.set(e.key.readUInt32LE(0), frames);
+      }
+      this.sym.setUserStacks(map);
+    }
+  }
+
   private async dumpMap(mm: MapManifest) {
+    if (this.m.stacks.kernel || this.m.stacks.user) await this.refreshStacks();
     const dump = await this.loader.dump(mm.cname);
     return decodeMap(mm, dump, this.decodeEnv);
   }
@@ -314,6 +353,24 @@ class Runner {
         if (mm) this.opts.out.warn(this.printer.mapFull(mm.name, mm.maxEntries, total - prev));
       }
     }
+  }
+
+  /** Index the build-ids of the files we know we trace, for user stacks after exit. */
+  private noteFiles(): void {
+    if (!this.m.stacks.user) return;
+    const paths = new Set<string>();
+    for (const p of this.m.programs) for (const a of p.attach) if ('path' in a) paths.add(a.path);
+    if (this.opts.cmd) {
+      const argv0 = splitCommand(this.opts.cmd)[0];
+      if (argv0) {
+        try {
+          paths.add(resolveProgram(argv0));
+        } catch {
+          /* reported when it runs */
+        }
+      }
+    }
+    for (const p of paths) this.sym.user.noteFile(p);
   }
 
   // ---------------------------------------------------------------- -c and -p

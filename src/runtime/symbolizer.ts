@@ -4,7 +4,7 @@
 // attach-point names from the manifest, user names from /etc/passwd. Stacks are read
 // from the stack maps the runtime dumped (setStacks) before decoding.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Manifest } from '../codegen/manifest.js';
 import type { StackMode } from '../types/ty.js';
@@ -25,12 +25,19 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOTSOCK: 'Socket operation on non-socket', EOPNOTSUPP: 'Operation not supported', EINPROGRESS: 'Operation now in progress',
 };
 
+/** One user stack entry: a file offset with its build-id, or a raw address. */
+export interface UserFrame {
+  readonly buildId: Buffer | null;
+  readonly value: bigint;
+}
+
 export class SystemSymbolizer implements Symbolizer {
   readonly kernel = new KernelSymbols();
   readonly user = new UserSymbols();
   private users: Map<number, string> | null = null;
   private kstacks = new Map<number, readonly bigint[]>();
-  private ustacks = new Map<number, readonly bigint[]>();
+  private ustacks = new Map<number, readonly UserFrame[]>();
+  private indexedProcesses = false;
 
   constructor(private readonly m: Manifest) {}
 
@@ -65,9 +72,39 @@ export class SystemSymbolizer implements Symbolizer {
     return this.users.get(uid) ?? '';
   }
 
-  setStacks(kernel: Map<number, readonly bigint[]>, user: Map<number, readonly bigint[]>): void {
+  setKernelStacks(kernel: Map<number, readonly bigint[]>): void {
     this.kstacks = kernel;
+  }
+
+  setUserStacks(user: Map<number, readonly UserFrame[]>): void {
     this.ustacks = user;
+  }
+
+  /** Index the build-ids of every file mapped by a live process (once, on a miss). */
+  private indexProcesses(): void {
+    if (this.indexedProcesses) return;
+    this.indexedProcesses = true;
+    const seen = new Set<string>();
+    let pids: string[] = [];
+    try {
+      pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    } catch {
+      return;
+    }
+    for (const pid of pids) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/maps`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n')) {
+        const path = line.split(/\s+/)[5];
+        if (!path || !path.startsWith('/') || seen.has(path) || !line.split(/\s+/)[1]?.includes('x')) continue;
+        seen.add(path);
+        this.user.noteFile(path);
+      }
+    }
   }
 
   kstack(id: number, depth: number, _mode: StackMode): readonly StackFrame[] {
@@ -79,10 +116,18 @@ export class SystemSymbolizer implements Symbolizer {
   }
 
   ustack(id: number, pid: number, depth: number, _mode: StackMode): readonly StackFrame[] {
-    const ips = this.ustacks.get(id) ?? [];
-    return ips.slice(0, depth).map((addr) => {
-      const s = this.user.resolve(addr, pid);
-      return { addr, sym: s?.name ?? null, offset: s?.offset ?? 0, module: s?.path ?? null };
+    const frames = this.ustacks.get(id) ?? [];
+    return frames.slice(0, depth).map((f) => {
+      if (f.buildId) {
+        let s = this.user.resolveBuildId(f.buildId, f.value);
+        if (!s) {
+          this.indexProcesses();
+          s = this.user.resolveBuildId(f.buildId, f.value);
+        }
+        return { addr: f.value, sym: s?.name ?? null, offset: s?.offset ?? 0, module: s?.path ?? null };
+      }
+      const s = this.user.resolve(f.value, pid);
+      return { addr: f.value, sym: s?.name ?? null, offset: s?.offset ?? 0, module: s?.path ?? null };
     });
   }
 

@@ -59,6 +59,8 @@ int probe_0(void *ctx)
 	v += BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.len);
 	v += BPF_CORE_READ(task, se.vruntime);
 	v += BPF_CORE_READ(task, usage.refs.counter);
+	atomic_t *a = (atomic_t *)task;
+	v += BPF_CORE_READ(a, counter);
 	bpf_map_update_elem(&out, &k, &v, 0);
 	return 0;
 }
@@ -71,6 +73,7 @@ const PROGRAM_USES: FieldUse[] = [
   { struct: 'task_struct', path: ['mm', 'exe_file', 'f_path', 'dentry', 'd_name', 'len'] },
   { struct: 'task_struct', path: ['se', 'vruntime'] },
   { struct: 'task_struct', path: ['usage', 'refs', 'counter'] },
+  { struct: 'atomic_t', path: ['counter'] },
 ];
 
 function withTempDir<T>(fn: (dir: string) => T): T {
@@ -131,6 +134,16 @@ describe(`CO-RE declarations from kernel BTF${NO_BTF}`, () => {
     expect(emitCDecls([use], btf!)).toContain(`${text} __attribute__((preserve_access_index));`);
   });
 
+  it.skipIf(!HAVE_BTF)('emits a typedef for an anonymous struct used as a root', () => {
+    expect(emitCDecls([{ struct: 'atomic_t', path: ['counter'] }], btf!)).toBe(
+      'typedef struct {\n\tint counter;\n} __attribute__((preserve_access_index)) atomic_t;\n',
+    );
+    const d = new CDecls(btf!);
+    expect(d.use(`struct #${btf!.findStruct('atomic_t')!.id}`, ['counter'])).toBeUndefined(); // no name to give it
+    expect(d.use('task_struct', [])).toBeUndefined();
+    expect(d.isEmpty).toBe(true);
+  });
+
   it.skipIf(!HAVE_BTF)('reports unknown structs and fields without recording anything', () => {
     const d = new CDecls(btf!);
     expect(d.use('task_struct', ['no_such_field'])).toBeUndefined();
@@ -164,10 +177,10 @@ describe(`CO-RE declarations from kernel BTF${NO_BTF}`, () => {
       }
       expect(r.status, r.stderr.split('\n').slice(-20).join('\n')).toBe(0);
       // libbpf's debug log: "... matching candidate #0 <byte_off> [114] struct task_struct.parent (0:96 @ offset 1288)"
-      const relocated = [...r.stderr.matchAll(/matching candidate #\d+ <byte_off> \[\d+\] (struct|union) (\w+)\.([\w.]+) \([\d:]+ @ offset (\d+)\)/g)];
+      const relocated = [...r.stderr.matchAll(/matching candidate #\d+ <byte_off> \[\d+\] (struct|union|typedef) (\w+)\.([\w.]+) \([\d:]+ @ offset (\d+)\)/g)];
       expect(relocated.length).toBeGreaterThanOrEqual(PROGRAM_USES.length);
       for (const [, kind, name, path, offset] of relocated) {
-        const root = btf!.findStruct(`${kind} ${name}`)!;
+        const root = btf!.findStruct(kind === 'typedef' ? name! : `${kind} ${name}`)!;
         expect(btf!.offsetOf(root.id, path!.split('.'))!.bitOffset / 8, `${kind} ${name}.${path}`).toBe(Number(offset));
       }
       expect(r.stderr).not.toMatch(/failed to resolve CO-RE relocation/);

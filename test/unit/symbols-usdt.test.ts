@@ -153,7 +153,8 @@ describe.skipIf(!HAVE_GCC)('USDT probes of a test program', () => {
   });
 
   it('shifts pc and semaphore when .stapsdt.base moved (prelink)', () => {
-    // Simulate prelink: move the .stapsdt.base section address down by 0x10 in a copy (pc and semaphore stay inside their segments).
+    // Simulate prelink: move the .stapsdt.base section address down by 0x10 in a copy
+    // (pc and semaphore stay inside their segments).
     const copy = join(fx.dir, 'usdt-prelinked');
     copyFileSync(fx.usdt, copy);
     const elf = ElfFile.open(copy);

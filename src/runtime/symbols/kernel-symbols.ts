@@ -110,18 +110,20 @@ export function parseKallsyms(text: string): Table {
       // Skip the lower half (see the module comment), undefined and absolute symbols, and
       // an all-zero table (kptr_restrict hides addresses from unprivileged readers).
       if (hi >= 0x8000_0000 && type !== 'U' && type !== 'A' && type !== 'a') {
-        const tab = text.indexOf('\t', sp1 + 3);
-        const nameEnd = tab >= 0 && tab < end ? tab : end;
+        // Search the tab inside this line only: most lines have none, and an unbounded
+        // indexOf would scan to the module lines at the end of the file every time.
+        const rest = text.slice(sp1 + 3, end);
+        const tab = rest.indexOf('\t');
         let module: string | null = null;
-        if (tab >= 0 && tab < end) {
-          const m = text.slice(tab + 1, end).trim();
+        if (tab >= 0) {
+          const m = rest.slice(tab + 1).trim();
           module = m.startsWith('[') && m.endsWith(']') ? m.slice(1, -1) : m;
         }
         const n = his.length;
         if (n > 0 && (his[n - 1]! > hi || (his[n - 1] === hi && los[n - 1]! > lo))) sorted = false;
         his.push(hi);
         los.push(lo);
-        names.push(text.slice(sp1 + 3, nameEnd));
+        names.push(tab >= 0 ? rest.slice(0, tab) : rest);
         modules.push(module);
         ranks.push(TYPE_RANK[type] ?? 4);
       }
