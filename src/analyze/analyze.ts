@@ -243,6 +243,11 @@ class Checker implements InferCtx {
   get unsafe(): boolean {
     return this.opts.unsafe;
   }
+  userSymbolAddress(name: string): bigint | null {
+    const p = this.unit.points.find((x) => x.point.spec && 'path' in x.point.spec);
+    if (!p || !p.point.spec || !('path' in p.point.spec)) return null;
+    return this.env.symbolAddress(p.point.spec.path, name);
+  }
   get stackMode(): StackMode {
     return this.opts.stackMode;
   }

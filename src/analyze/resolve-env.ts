@@ -10,6 +10,7 @@ import { fieldTy, listTracepoints, readTracepointFormat, tracepointStructC, trac
 import { elfFunctions } from '../runtime/symbols/elf-functions.js';
 import { resolveUprobeTarget } from '../runtime/symbols/libraries.js';
 import { usdtProbes } from '../runtime/symbols/usdt.js';
+import { ElfFile } from '../runtime/symbols/elf.js';
 import type { Ty } from '../types/ty.js';
 
 export function systemEnv(pid: number): ResolveEnv {
@@ -45,6 +46,19 @@ export function systemEnv(pid: number): ResolveEnv {
     },
     resolveBinary(name, p) {
       return resolveUprobeTarget(name, p > 0 ? { pid: p } : {}).path;
+    },
+    symbolAddress(path, name) {
+      let f: ElfFile | null = null;
+      try {
+        f = ElfFile.open(path);
+        const all = [...(f.symbols('symtab') ?? []), ...(f.symbols('dynsym') ?? [])];
+        const s = all.find((x) => x.name === name && x.shndx !== 0);
+        return s ? BigInt(s.value) : null;
+      } catch {
+        return null;
+      } finally {
+        f?.close();
+      }
     },
     usdtProbes(path) {
       return usdtProbes(path);

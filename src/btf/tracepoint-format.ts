@@ -260,7 +260,10 @@ export function fieldTy(field: TracepointField): Ty {
     const declared = scalarInfo(field.type, 0, field.signed);
     const elemSize = declared.size > 0 ? declared.size : len > 0 ? field.size / len : 1;
     const [levels, pointee] = pointerParts(field.type);
-    const elem: Ty = levels > 0 ? pointerTy(levels, pointee, field.user) : declared.bool ? { k: 'int', bits: 8, signed: false } : intTyOfSize(elemSize, declared.size > 0 ? declared.signed : field.signed);
+    let elem: Ty;
+    if (levels > 0) elem = pointerTy(levels, pointee, field.user);
+    else if (declared.bool) elem = { k: 'int', bits: 8, signed: false };
+    else elem = intTyOfSize(elemSize, declared.size > 0 ? declared.signed : field.signed);
     return { k: 'array', elem, len };
   }
   const [levels, pointee] = pointerParts(field.type);

@@ -9,6 +9,7 @@ import { AGGREGATIONS } from './aggregations.js';
 import { OUTPUT_FNS } from './output.js';
 import { STRING_FNS } from './strings.js';
 import { STACK_FNS, STACK_VARS } from './stacks.js';
+import { KERNEL_FNS } from './kernel.js';
 
 const MAX_ARGS = 16;
 
@@ -23,6 +24,7 @@ export const BUILTINS: readonly Builtin[] = [
   ...STRING_FNS,
   ...STACK_VARS,
   ...STACK_FNS,
+  ...KERNEL_FNS,
 ];
 
 const VARS = new Map<string, BuiltinVar>();

@@ -24,6 +24,8 @@ export interface InferCtx {
   constStr(e: Expr): string | null;
   /** Configured string length (BPFTRACE_STRLEN / config max_strlen), default 64. */
   readonly strlen: number;
+  /** Address of a symbol in the binary the probe traces (uprobe/usdt), or null. */
+  userSymbolAddress(name: string): bigint | null;
   /** Default stack mode (BPFTRACE_STACK_MODE / config stack_mode). */
   readonly stackMode: import('../types/ty.js').StackMode;
   /** True when --unsafe was given. */

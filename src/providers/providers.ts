@@ -16,6 +16,8 @@ export interface ResolveEnv {
   elfFunctions(path: string): readonly { name: string; fileOffset: number }[];
   /** A binary or library name as written -> absolute path (PATH and ld.so rules). */
   resolveBinary(name: string, pid: number): string;
+  /** Virtual address of a symbol (function or object) in an ELF file, or null. */
+  symbolAddress(path: string, name: string): bigint | null;
   /** USDT probes of an ELF file. */
   usdtProbes(path: string): readonly { provider: string; name: string; argCount: number }[];
   /** Kernel functions that can be probed (available_filter_functions), lazily. */

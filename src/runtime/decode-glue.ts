@@ -7,7 +7,7 @@ import type { EventManifest, Manifest, MapManifest } from '../codegen/manifest.j
 import { tupleLayout, type Ty } from '../types/ty.js';
 import { decodeValue, mergePerCpu } from './decode.js';
 import type { MapDump } from './loader.js';
-import { decodeBytes, strValue, type MapData, type MapEntry, type Symbolizer, type Value } from './value.js';
+import { type MapData, type MapEntry, type Symbolizer, type Value } from './value.js';
 
 export interface DecodeEnv {
   readonly manifest: Manifest;
@@ -17,17 +17,6 @@ export interface DecodeEnv {
 const HEADER = 8;
 
 export function decodeAt(t: Ty, buf: Buffer, off: number, sym: Symbolizer): Value {
-  if (t.k === 'joined') {
-    const parts: string[] = [];
-    for (let i = 0; i < t.args; i++) {
-      const start = off + i * t.argLen;
-      if (buf[start] === 0) break;
-      let end = start;
-      while (end < start + t.argLen && buf[end] !== 0) end++;
-      parts.push(decodeBytes(buf, start, end));
-    }
-    return strValue(parts.join(t.sep));
-  }
   return decodeValue(t, buf, off, sym);
 }
 

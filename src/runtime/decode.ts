@@ -36,8 +36,9 @@ function s64(b: Buffer, off: number): bigint {
   return b.readBigInt64LE(off);
 }
 
+/** A plain Uint8Array copy, so a Value never pins the (large) frame buffer. */
 function copyBytes(b: Buffer, start: number, end: number): Uint8Array {
-  return Uint8Array.prototype.slice.call(b, start, end);
+  return new Uint8Array(b.subarray(start, end));
 }
 
 function readInt(b: Buffer, off: number, bits: 8 | 16 | 32 | 64, signed: boolean): bigint {

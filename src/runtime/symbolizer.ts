@@ -135,6 +135,13 @@ export class SystemSymbolizer implements Symbolizer {
     return `cgroup id ${id}`;
   }
 
+  /** Kernel timestamps (CLOCK_MONOTONIC, like nsecs) -> Unix epoch nanoseconds. */
+  epochOffsetNs(): bigint {
+    if (this.epochOffset === null) this.epochOffset = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+    return this.epochOffset;
+  }
+  private epochOffset: bigint | null = null;
+
   strerror(errno: number): string {
     const name = Object.entries(constants.errno).find(([, v]) => v === errno)?.[0];
     return (name && ERRNO_TEXT[name]) ?? `Unknown error ${errno}`;

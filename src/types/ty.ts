@@ -35,7 +35,7 @@ export type Ty =
   | { readonly k: 'ustack'; readonly depth: number; readonly mode: StackMode } // { s64 id; u64 pid }
   | { readonly k: 'inet'; readonly size: number } // ntop(): { u32 af; u8 addr[16] }
   | { readonly k: 'macaddr' } // 6 bytes
-  | { readonly k: 'timestamp' } // u64 nsecs (strftime)
+  | { readonly k: 'timestamp'; readonly fmt?: string } // u64 nsecs since boot (strftime)
   | { readonly k: 'cgroup_path' } // u64 cgroup id -> path
   | { readonly k: 'strerror' } // u64 errno -> message
   /** join(): `args` strings of `argLen` bytes each (empty = end), printed joined by `sep`. */

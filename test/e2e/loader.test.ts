@@ -375,7 +375,7 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
     ['SIGTERM', 'SIGTERM', { code: 143, signal: null }],
     ['SIGKILL (the kernel cleans up)', 'SIGKILL', { code: null, signal: 'SIGKILL' }],
   ] as const)('detaches everything on %s', async (_name, how, expected) => {
-    const proc = spawn(HELPER, [], { stdio: ['pipe', 'pipe', 'inherit'] }) as ChildProcessWithoutNullStreams;
+    const proc = spawn(HELPER, [], { stdio: ['pipe', 'pipe', 'inherit'] });
     const replies: [number, number, string][] = [];
     const parser = new FrameParser({
       events: () => {},

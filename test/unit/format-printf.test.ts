@@ -6,6 +6,7 @@
 // Deliberate differences from 0.17 say so in the row name.
 
 import { describe, expect, it } from 'vitest';
+import { jsonPrintf } from '../../src/runtime/format/json.js';
 import { formatPrintf, parseFormat, type FormatSpec } from '../../src/runtime/format/printf.js';
 import { encodeOutput, intValue, strValue, tupleValue, type Value } from '../../src/runtime/value.js';
 
@@ -16,7 +17,7 @@ const int = (v: number | bigint, bits: 8 | 16 | 32 | 64, signed: boolean): Value
 
 interface Row {
   readonly name: string;
-  readonly rec: { readonly script: string; readonly text: string };
+  readonly rec: { readonly script: string; readonly text: string; readonly json: string };
   readonly calls: readonly (readonly [string, readonly Value[]])[];
   /** The right output where 0.17's is wrong (the name says why). */
   readonly out?: string;
@@ -32,7 +33,7 @@ function printed(text: string): string {
 
 const PM42 = [i(42), i(-42)];
 
-const RECS: Record<string, { readonly script: string; readonly text: string }> = Object.fromEntries(
+const RECS: Record<string, { readonly script: string; readonly text: string; readonly json: string }> = Object.fromEntries(
   [
     {
     script: "BEGIN { printf(\"[%5d] [%5d]\\n\", 42, -42); exit(); }",
@@ -340,6 +341,16 @@ describe('printf, as bpftrace 0.17 prints it', () => {
     const out = r.calls.map(([fmt, args]) => formatPrintf(fmt, args)).join('');
     expect(out).toBe(r.out ?? printed(r.rec.text));
   });
+  // The same calls as json printf records. Skipped where 0.17's json is wrong: rows with
+  // a deliberate difference, and bytes >= 0x80, which 0.17 wrote as "\uffffffXX".
+  it.each(ROWS.filter((r) => r.out === undefined && !r.rec.json.includes('\\uffffff')).map((r) => [r.name, r] as const))(
+    'json: %s',
+    (_name, r) => {
+      const head = '{"type": "attached_probes", "data": {"probes": 1}}\n';
+      const out = r.calls.map(([fmt, args]) => jsonPrintf(formatPrintf(fmt, args))).join('');
+      expect(head + out + '\n\n').toBe(r.rec.json);
+    },
+  );
   it.each(ROWS.filter((r) => r.out !== undefined).map((r) => [r.name, r] as const))(
     'the deliberate difference is real: %s',
     (_name, r) => {

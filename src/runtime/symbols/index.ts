@@ -43,6 +43,6 @@ export {
   type UsdtProbe,
   type UsdtProbeGroup,
 } from './usdt.js';
-export { KernelSymbols, hexAddr, parseKallsyms, type KernelSymbol } from './kernel-symbols.js';
+export { KallsymsTable, KernelSymbols, hexAddr, parseKallsyms, type KernelSymbol } from './kernel-symbols.js';
 export { UserSymbols, normalizeBuildId, readBuildId, type MappedFile, type UserSymbol } from './user-symbols.js';
 export { parseMaps, readMaps, type MapsEntry } from './proc-maps.js';
