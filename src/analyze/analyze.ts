@@ -73,6 +73,10 @@ export interface TypedProgram {
   readonly params: readonly string[];
   readonly options: AnalyzeOptions;
   readonly env: ResolveEnv;
+  /** Kernel struct fields the program reads (for the C declarations codegen emits). */
+  readonly btfUses: readonly { readonly struct: string; readonly path: readonly string[] }[];
+  /** Function arguments by name for kfunc/kretfunc/rawtracepoint units (index = ctx slot). */
+  readonly funcArgs: ReadonlyMap<ProgramUnit, readonly { readonly name: string; readonly ty: Ty }[]>;
 }
 
 const VOID: Ty = { k: 'void' };
@@ -147,6 +151,8 @@ export function analyze(ast: Program, env: ResolveEnv, opts: AnalyzeOptions, dia
     params: opts.params,
     options: opts,
     env,
+    btfUses: checker.btfUses,
+    funcArgs: checker.funcArgs,
   };
 }
 
@@ -216,6 +222,9 @@ class Checker implements InferCtx {
   readonly maps = new Map<string, MapInfo>();
   readonly mapList: MapInfo[] = [];
   readonly probeVars = new Map<Probe, Map<string, Ty>>();
+  readonly btfUses: { struct: string; path: string[] }[] = [];
+  private readonly btfUseKeys = new Set<string>();
+  readonly funcArgs = new Map<ProgramUnit, { name: string; ty: Ty }[]>();
   /** When false, problems are not reported (collection passes). */
   private reporting = false;
   private changed = false;
@@ -285,6 +294,7 @@ class Checker implements InferCtx {
       const wasReporting = this.reporting;
       if (quiet) this.reporting = false;
       seenProbes.add(unit.probe);
+      if (unit.provider.kind === 'kretfunc') this.functionArgs();
       if (unit.probe.predicate) {
         const t = this.typeOf(unit.probe.predicate);
         if (!isInt(t) && t.k !== 'bool' && t.k !== 'void' && t.k !== 'ptr') {
@@ -778,13 +788,76 @@ class Checker implements InferCtx {
         }
         return f.ty;
       }
+      const params = this.functionArgs();
+      if (params) {
+        const p = params.find((x) => x.name === e.field);
+        if (!p) {
+          this.error('N011', e.fieldSpan, { field: e.field, type: `${this.unit.points[0]?.point.probe ?? 'probe'} args` }, didYouMean(e.field, params.map((x) => x.name)));
+          return VOID;
+        }
+        return p.ty;
+      }
       this.error('N008', e.span, { builtin: 'args', provider: this.provider.names[0]! });
       return VOID;
     }
     const t = this.typeOf(base);
     if (t.k === 'void') return VOID;
-    this.error('T018', base.span, { what: tyToString(t) });
-    return VOID;
+    let rec: string | null = null;
+    if (t.k === 'ptr' && /^(struct|union) /.test(t.to)) rec = t.to;
+    else if (t.k === 'record') rec = t.name;
+    if (rec === null) {
+      this.error(t.k === 'ptr' ? 'T018' : e.arrow ? 'T011' : 'T018', base.span, { what: tyToString(t) });
+      return VOID;
+    }
+    return this.btfField(rec, e.field, e.fieldSpan);
+  }
+
+  /** Type of field `name` of kernel struct `rec` ('struct task_struct'), via BTF. */
+  private btfField(rec: string, name: string, span: Span): Ty {
+    let btf;
+    try {
+      btf = this.env.kernelBtf();
+    } catch {
+      this.error('E005', span);
+      return VOID;
+    }
+    const st = btf.findStruct(rec);
+    if (!st) {
+      this.error('N012', span, { name: rec });
+      return VOID;
+    }
+    const f = btf.field(st.id, name);
+    if (!f) {
+      this.error('N011', span, { field: name, type: rec }, didYouMean(name, btf.fields(st.id).map((x) => x.name)));
+      return VOID;
+    }
+    const key = `${rec}.${name}`;
+    if (!this.btfUseKeys.has(key)) {
+      this.btfUseKeys.add(key);
+      this.btfUses.push({ struct: rec.replace(/^struct /, ''), path: [name] });
+    }
+    return btf.toTy(f.type);
+  }
+
+  /** kfunc/kretfunc/rawtracepoint `args` from BTF function prototypes. */
+  private functionArgs(): { name: string; ty: Ty }[] | null {
+    const k = this.provider.kind;
+    if (k !== 'kfunc' && k !== 'kretfunc' && k !== 'rawtracepoint') return null;
+    const cached = this.funcArgs.get(this.unit);
+    if (cached) return cached;
+    let btf;
+    try {
+      btf = this.env.kernelBtf();
+    } catch {
+      return null;
+    }
+    const fn = this.unit.points[0]?.point.func ?? '';
+    const sig = k === 'rawtracepoint' ? btf.rawTracepointProto(fn) : btf.funcProto(fn);
+    if (!sig) return null;
+    const params = sig.params.map((p, i) => ({ name: p.name || `arg${i}`, ty: btf.toTy(p.type) }));
+    if (k === 'kretfunc' && sig.ret !== 0) params.push({ name: 'retval', ty: btf.toTy(sig.ret) });
+    this.funcArgs.set(this.unit, params);
+    return params;
   }
 
   /** Type of a written type name (casts, let). */

@@ -11,6 +11,7 @@ import { elfFunctions } from '../runtime/symbols/elf-functions.js';
 import { resolveUprobeTarget } from '../runtime/symbols/libraries.js';
 import { usdtProbes } from '../runtime/symbols/usdt.js';
 import { ElfFile } from '../runtime/symbols/elf.js';
+import { vmlinuxBtf } from '../btf/btf.js';
 import type { Ty } from '../types/ty.js';
 
 export function systemEnv(pid: number): ResolveEnv {
@@ -59,6 +60,9 @@ export function systemEnv(pid: number): ResolveEnv {
       } finally {
         f?.close();
       }
+    },
+    kernelBtf() {
+      return vmlinuxBtf();
     },
     usdtProbes(path) {
       return usdtProbes(path);

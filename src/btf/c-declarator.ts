@@ -24,6 +24,23 @@ export const LISTING_STYLE: DeclStyle = { resolveTypedefs: false, enumsAsInts: f
 
 const TAB = '\t';
 
+type ChainType = Extract<BtfType, { kind: 'ptr' | 'array' | 'const' | 'volatile' | 'restrict' | 'func_proto' }>;
+
+/** Kinds that wrap the base type of a declaration (printed around the name). */
+function isChainType(t: BtfType): t is ChainType {
+  switch (t.kind) {
+    case 'ptr':
+    case 'array':
+    case 'const':
+    case 'volatile':
+    case 'restrict':
+    case 'func_proto':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /**
  * The declaration of `name` with type `id` as C text at nesting `level`, e.g.
  * `const char *name`, `char comm[16]`, `int (*fn)(void *)`; with name '' an abstract
@@ -35,7 +52,7 @@ export function cDeclaration(btf: Btf, id: number, name: string, level: number, 
   const chain: BtfType[] = [];
   let t = btf.type(id);
   for (let guard = 0; guard < 256; guard++) {
-    if (t.kind === 'ptr' || t.kind === 'array' || t.kind === 'const' || t.kind === 'volatile' || t.kind === 'restrict' || t.kind === 'func_proto') {
+    if (isChainType(t)) {
       chain.push(t);
       t = btf.type(t.type);
     } else if (t.kind === 'type_tag' || (t.kind === 'typedef' && style.resolveTypedefs)) {

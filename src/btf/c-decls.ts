@@ -77,12 +77,16 @@ export class CDecls {
   /**
    * The struct a path starts from, and the typedef naming it when it is anonymous
    * (`atomic_t`): libbpf finds CO-RE roots by name, so such a typedef is emitted.
+   * Uses may be given one step at a time (`task_struct.mm`, then `mm_struct.exe_file`):
+   * the result is the same as for the whole path.
    */
   private root(name: string): { t: BtfStructType; alias: string } | undefined {
     const t = this.btf.findStruct(name);
     if (!t || t.name) return t && { t, alias: '' };
+    // '#<id>' (how toTy names an anonymous aggregate held by value): its fields are
+    // recorded and it is defined inline in the struct that holds it.
     const alias = name.trim();
-    return /^[A-Za-z_]\w*$/.test(alias) ? { t, alias } : undefined;
+    return { t, alias: /^[A-Za-z_]\w*$/.test(alias) ? alias : '' };
   }
 
   private record(root: { t: BtfStructType; alias: string }, steps: readonly [BtfStructType, BtfField][]): void {
@@ -186,7 +190,10 @@ export class CDecls {
     const head = `${t.kind} ${t.name ? `${t.name} ` : ''}{`;
     if (fields.length === 0) return `${head}}${CORE_ATTRIBUTE}`;
     const inner = '\t'.repeat(level + 1);
-    const lines = fields.map((f) => `${inner}${cDeclaration(this.btf, f.type, f.name, level + 1, style)}${f.bitSize ? `: ${f.bitSize}` : ''};`);
+    const lines = fields.map((f) => {
+      const bits = f.bitSize ? `: ${f.bitSize}` : '';
+      return `${inner}${cDeclaration(this.btf, f.type, f.name, level + 1, style)}${bits};`;
+    });
     return `${head}\n${lines.join('\n')}\n${'\t'.repeat(level)}}${CORE_ATTRIBUTE}`;
   }
 

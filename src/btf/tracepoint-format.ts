@@ -69,7 +69,9 @@ export function parseTracepointFormat(text: string, category: string, name: stri
     const signed = m[4] !== undefined && Number(m[4]) !== 0;
     const loc = DATA_LOC.exec(decl);
     if (loc) {
-      fields.push({ name: loc[2]!, type: loc[1]!, decl, offset, size, signed, arrayLen: null, dataLoc: true, common: false, user });
+      const type = loc[1]!;
+      const fname = loc[2]!;
+      fields.push({ name: fname, type, decl, offset, size, signed, arrayLen: null, dataLoc: true, common: false, user });
       continue;
     }
     const d = DECL.exec(decl);
@@ -167,18 +169,21 @@ const C_SCALARS: Readonly<Record<string, readonly [size: number, signed: boolean
   add(['char', 'signed char', 's8', '__s8', 'int8_t'], 1, true, 'char');
   add(['unsigned char', 'u8', '__u8', 'uint8_t'], 1, false, 'unsigned char');
   add(['short', 'short int', 'signed short', 'signed short int', 's16', '__s16', 'int16_t'], 2, true, 'short');
-  add(['unsigned short', 'unsigned short int', 'short unsigned int', 'u16', '__u16', 'uint16_t', '__be16', '__le16'], 2, false, 'unsigned short');
+  add(['unsigned short', 'unsigned short int', 'short unsigned int'], 2, false, 'unsigned short');
+  add(['u16', '__u16', 'uint16_t', '__be16', '__le16'], 2, false, 'unsigned short');
   add(['int', 'signed', 'signed int', 's32', '__s32', 'int32_t'], 4, true, 'int');
   add(['unsigned', 'unsigned int', 'u32', '__u32', 'uint32_t', 'uint', '__be32', '__le32'], 4, false, 'unsigned int');
   add(['long', 'long int', 'signed long', 'ssize_t', 'loff_t'], 8, true, 'long');
   add(['unsigned long', 'unsigned long int', 'long unsigned int', 'size_t'], 8, false, 'unsigned long');
   add(['long long', 'long long int', 's64', '__s64', 'int64_t'], 8, true, 'long long');
-  add(['unsigned long long', 'unsigned long long int', 'long long unsigned int', 'u64', '__u64', 'uint64_t', '__be64', '__le64'], 8, false, 'unsigned long long');
+  add(['unsigned long long', 'unsigned long long int', 'long long unsigned int'], 8, false, 'unsigned long long');
+  add(['u64', '__u64', 'uint64_t', '__be64', '__le64'], 8, false, 'unsigned long long');
   return t;
 })();
 
 /** Words that qualify a type without changing its layout. */
-const QUALIFIERS = /\b(const|volatile|__user|__kernel|__iomem|__percpu|__rcu|__seg_gs|__seg_fs|__force|__attribute__\(\([^)]*\)\))\s*/g;
+const QUALIFIERS =
+  /\b(const|volatile|__user|__kernel|__iomem|__percpu|__rcu|__seg_gs|__seg_fs|__force|__attribute__\(\([^)]*\)\))\s*/g;
 
 function stripQualifiers(type: string): string {
   return type.replace(QUALIFIERS, '').replace(/\s+/g, ' ').trim();
@@ -345,7 +350,8 @@ export function tracepointStructC(fmt: TracepointFormat): string {
     // A field the compiler would not place at its offset by natural alignment is packed.
     const packed = f.offset % m.align !== 0 ? ' __attribute__((packed))' : '';
     lines.push(`\t${m.text}${packed};`);
-    asserts.push(`_Static_assert(__builtin_offsetof(struct ${sname}, ${f.name}) == ${f.offset}, "${fmt.category}:${fmt.name} ${f.name}");`);
+    const where = `${fmt.category}:${fmt.name} ${f.name}`;
+    asserts.push(`_Static_assert(__builtin_offsetof(struct ${sname}, ${f.name}) == ${f.offset}, "${where}");`);
     cursor = f.offset + f.size;
   }
   lines.push('};');

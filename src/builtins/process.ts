@@ -61,7 +61,7 @@ export const PROCESS_VARS: readonly BuiltinVar[] = [
     doc: 'Return value of the traced function (kretprobe, uretprobe, kretfunc)',
     available: (p: Provider) => p.hasRetval,
     type: () => U64,
-    emit: (g: GenCtx) => (g.provider.ctx === 'fentry' ? 'rt_fexit_retval' : `PT_REGS_RC((struct pt_regs *)${g.ctxName})`),
+    emit: (g: GenCtx) => (g.provider.ctx === 'fentry' ? `${g.ctxName}[${g.funcArgCount()}]` : `PT_REGS_RC((struct pt_regs *)${g.ctxName})`),
   },
   u64Var('ncpus', 'Number of online CPUs', 'rt_ncpus'),
 ];

@@ -69,6 +69,8 @@ export interface GenCtx {
   constIntOrNull(e: Expr): bigint | null;
   /** Emit `return 0;` semantics that leave the probe (exit()). */
   leaveProbe(): void;
+  /** Number of function arguments (kretfunc: retval is the slot after them). */
+  funcArgCount(): number;
   /** The attach cookie expression (for func/probe when a program has several attach points). */
   cookie(): string;
   /** C expression of the context pointer (`ctx`). */

@@ -16,6 +16,10 @@ import type { Provider } from '../providers/providers.js';
 import type { SourceFile } from '../source.js';
 import { histBuckets, isAgg, lhistBuckets, sizeOf, tyToString, type Ty } from '../types/ty.js';
 import { CWriter, cComment, cString } from './c-writer.js';
+import { emitCDecls } from '../btf/c-decls.js';
+
+/** Types the headers rt.bpf.h includes already define. */
+const HEADER_TYPES = ['struct pt_regs', 'struct bpf_perf_event_data', 'struct bpf_raw_tracepoint_args', 'struct bpf_stack_build_id', 'struct bpf_perf_event_value'];
 import { MANIFEST_VERSION, type AttachSpec, type EventKind, type EventManifest, type Manifest, type MapManifest } from './manifest.js';
 
 export interface CodegenOptions {
@@ -71,6 +75,11 @@ class Codegen {
     w.ln('#include "rt.bpf.h"');
     if (this.usesUsdt) w.ln('#include <bpf/usdt.bpf.h>');
     w.ln();
+    if (this.tp.btfUses.length > 0) {
+      w.ln('/* Kernel types used by the script (from BTF; CO-RE relocates their field offsets at load). */');
+      w.ln(emitCDecls(this.tp.btfUses, this.tp.env.kernelBtf(), { exclude: HEADER_TYPES }).trimEnd());
+      w.ln();
+    }
     for (const decl of this.tpStructs.values()) {
       w.ln(decl.trimEnd());
       w.ln();
@@ -677,6 +686,10 @@ class ProbeGen implements GenCtx {
     this.w.ln('return 0;');
   }
 
+  funcArgCount(): number {
+    return this.cg.tp.funcArgs.get(this.unit)?.filter((p) => p.name !== 'retval').length ?? 0;
+  }
+
   cookie(): string {
     if (this.unit.points.length === 1) return `${this.unit.points[0]!.cookie}ULL`;
     return `bpf_get_attach_cookie(${this.ctxName})`;
@@ -852,13 +865,60 @@ class ProbeGen implements GenCtx {
     return r;
   }
 
+  /** Is this `args.x` of a tracepoint (direct context access)? */
+  private isTracepointArg(e: Extract<Expr, { kind: 'FieldAccess' }>): boolean {
+    return e.expr.kind === 'Ident' && e.expr.name === 'args' && this.provider.kind === 'tracepoint';
+  }
+
+  /** `args.x` of kfunc/kretfunc/rawtracepoint: a 64-bit context slot. */
+  private funcArgSlot(e: Extract<Expr, { kind: 'FieldAccess' }>): string | null {
+    if (!(e.expr.kind === 'Ident' && e.expr.name === 'args') || this.provider.kind === 'tracepoint') return null;
+    const params = this.cg.tp.funcArgs.get(this.unit) ?? [];
+    const i = params.findIndex((p) => p.name === e.field);
+    if (this.provider.kind === 'rawtracepoint') return `${this.ctxName}->args[${i}]`;
+    return `${this.ctxName}[${i}]`;
+  }
+
+  /**
+   * The C lvalue of a field access: tracepoint arguments are read directly from the
+   * context; kernel struct fields through a cast pointer, read with CO-RE
+   * (bpf_core_read) by the caller.
+   */
   private fieldLvalue(e: Extract<Expr, { kind: 'FieldAccess' }>): string {
-    if (e.expr.kind === 'Ident' && e.expr.name === 'args') return `${this.ctxName}->${e.field}`;
-    throw new Error('internal error: field access on non-args');
+    if (this.isTracepointArg(e)) return `${this.ctxName}->${e.field}`;
+    return this.accessPath(e);
+  }
+
+  private accessPath(e: Expr): string {
+    if (e.kind === 'FieldAccess') {
+      const bt = this.ty(e.expr);
+      if (e.expr.kind === 'FieldAccess' && bt.k === 'record' && !e.arrow) return `${this.accessPath(e.expr)}.${e.field}`;
+      if (bt.k === 'ptr') return `((${bt.to} *)(${this.scalar(e.expr)}))->${e.field}`;
+      if (bt.k === 'record') return `${this.accessPath(e.expr)}.${e.field}`;
+    }
+    if (e.kind === 'Unary' && e.op === '*') {
+      const t = this.ty(e.operand);
+      if (t.k === 'ptr') return `(*((${t.to} *)(${this.scalar(e.operand)})))`;
+    }
+    throw new Error(`internal error: no access path for ${e.kind}`);
+  }
+
+  /** Is this field access read from kernel memory with CO-RE? */
+  private isCoreAccess(e: Extract<Expr, { kind: 'FieldAccess' }>): boolean {
+    return !(e.expr.kind === 'Ident' && e.expr.name === 'args');
   }
 
   private fieldScalar(e: Extract<Expr, { kind: 'FieldAccess' }>): string {
     const t = this.ty(e);
+    const slot = this.funcArgSlot(e);
+    if (slot !== null) return t.k === 'int' ? `((__${t.signed ? 's' : 'u'}64)(__${t.signed ? 's' : 'u'}${t.bits})${slot})` : `((__u64)${slot})`;
+    if (this.isCoreAccess(e)) {
+      const v = this.tmp('f');
+      const ct = t.k === 'int' ? `__${t.signed ? 's' : 'u'}${t.bits}` : '__u64';
+      this.w.ln(`${ct} ${v} = 0;`);
+      this.w.ln(`bpf_core_read(&${v}, sizeof(${v}), &${this.accessPath(e)});`);
+      return t.k === 'int' ? `((__${t.signed ? 's' : 'u'}64)${v})` : v;
+    }
     const tp = this.unit.tracepoint;
     if (tp && this.cg.tp.env.tracepointFields(tp.category, tp.name).find((f) => f.name === e.field)?.dataLoc) {
       // __data_loc: the low 16 bits are the data's offset from the start of the record.
@@ -871,7 +931,7 @@ class ProbeGen implements GenCtx {
 
   lvalue(e: Expr): string {
     if (e.kind === 'VarRef') return varName(e.name);
-    if (e.kind === 'FieldAccess' && e.expr.kind === 'Ident' && e.expr.name === 'args') {
+    if (e.kind === 'FieldAccess' && this.isTracepointArg(e)) {
       const t = this.ty(e);
       if (t.k === 'array' || t.k === 'str') return this.fieldLvalue(e);
     }
@@ -920,6 +980,12 @@ class ProbeGen implements GenCtx {
       }
       default:
         break;
+    }
+    if (e.kind === 'FieldAccess' && (t.k === 'array' || t.k === 'record')) {
+      const n = Math.min(sizeOf(t), sizeOf(dstTy));
+      if (this.isCoreAccess(e)) this.w.ln(`bpf_core_read(&${dst}, ${n}, &${this.fieldLvalue(e)});`);
+      else this.w.ln(`__builtin_memcpy(&${dst}, &${this.fieldLvalue(e)}, ${n});`);
+      return;
     }
     // Everything else: builtins that write into a destination, or plain copies.
     if (e.kind === 'Call' || e.kind === 'Ident') {
@@ -983,9 +1049,11 @@ class ProbeGen implements GenCtx {
         return;
       }
       case 'FieldAccess': {
+        if (t.k === 'ptr' || t.k === 'int') break; // a pointer: str() reads it
         const src = this.fieldLvalue(e);
         const n = Math.min(size, sizeOf(t));
-        this.w.ln(`__builtin_memcpy(${dst}, ${src}, ${n});`);
+        if (this.isCoreAccess(e)) this.w.ln(`bpf_core_read(${dst}, ${n}, &${src});`);
+        else this.w.ln(`__builtin_memcpy(${dst}, ${src}, ${n});`);
         if (n === size) this.w.ln(`${dst}[${size - 1}] = 0;`);
         return;
       }

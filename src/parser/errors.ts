@@ -63,21 +63,23 @@ export function tokenSpan(t: IToken | undefined, tokens: readonly IToken[], text
 }
 
 /**
- * Report each recognition exception as P003, at most one per offending token (recovery
- * can report the same place twice). Returns how many were reported.
+ * Report recognition exceptions as P003: at most one per source line, because after
+ * the first error on a line the rest are nearly always its echo (recovery skipping the
+ * words of a comment whose opener was lost, say). Returns how many were reported.
  */
 export function reportSyntaxErrors(
   errors: readonly IRecognitionException[],
   tokens: readonly IToken[],
-  textLength: number,
+  text: string,
   diags: Diagnostics,
 ): number {
-  const seen = new Set<number>();
+  const spans = errors.map((e) => ({ e, span: tokenSpan(e.token, tokens, text.length) }));
+  spans.sort((a, b) => a.span.start - b.span.start);
   let n = 0;
-  for (const e of errors) {
-    const span = tokenSpan(e.token, tokens, textLength);
-    if (seen.has(span.start)) continue;
-    seen.add(span.start);
+  let prev = -1;
+  for (const { e, span } of spans) {
+    if (prev >= 0 && text.lastIndexOf('\n', span.start - 1) < prev) continue;
+    prev = span.start;
     diags.error('P003', span, { detail: e.message });
     n++;
   }

@@ -6,7 +6,7 @@
 // The parser is expensive to construct (grammar recording and lookahead analysis), so
 // getParser() builds it once per process and reuses it; parse() resets its input.
 
-import { CstParser, EMPTY_ALT, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EMPTY_ALT, tokenMatcher, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import * as T from '../lexer/tokens.js';
 import { ERROR_MESSAGES } from './errors.js';
 
@@ -33,6 +33,21 @@ export const C_MULTIWORD: ReadonlySet<string> = new Set([
 
 export const QUALIFIERS: ReadonlySet<string> = new Set(['const', 'volatile']);
 
+/**
+ * Parsing stops after this many syntax errors. Every error costs chevrotain real work
+ * (an exception with a stack trace, expected-token paths for the message, re-sync),
+ * and its repetition recovery recurses once per error, so on garbage input (a binary
+ * file, a megabyte of noise) an unbounded count would take minutes or blow the stack.
+ */
+export const MAX_SYNTAX_ERRORS = 50;
+
+/** Thrown out of the parser when MAX_SYNTAX_ERRORS is reached. */
+export class TooManySyntaxErrors extends Error {}
+
+// chevrotain records every error through this (untyped) trait method.
+const BASE_SAVE_ERROR = (CstParser.prototype as unknown as { SAVE_ERROR: (e: IRecognitionException) => IRecognitionException })
+  .SAVE_ERROR;
+
 export class BpfCstParser extends CstParser {
   constructor() {
     super([...T.ALL_TOKENS], {
@@ -41,6 +56,13 @@ export class BpfCstParser extends CstParser {
       errorMessageProvider: ERROR_MESSAGES,
     });
     this.performSelfAnalysis();
+  }
+
+  /** chevrotain's hook for each recorded error: stop at MAX_SYNTAX_ERRORS. */
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = BASE_SAVE_ERROR.call(this, error);
+    if (this.errors.length >= MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors();
+    return saved;
   }
 
   /** The next unconsumed token: where the parser stands (used to place P010 on a stack overflow). */

@@ -14,13 +14,13 @@ import { Diagnostics } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
 import { tokenize, type LexOptions } from '../lexer/tokenize.js';
 import { reportSyntaxErrors, tokenSpan } from './errors.js';
-import { getParser } from './grammar.js';
+import { getParser, TooManySyntaxErrors } from './grammar.js';
 import { AstBuilder } from './to-ast.js';
 
 /** The deepest AST parse() returns; later phases may recurse this deep. */
 export const MAX_AST_DEPTH = 500;
 /** At most this many diagnostics from one parse (garbage input could make thousands). */
-export const MAX_PARSE_DIAGNOSTICS = 50;
+export const MAX_PARSE_DIAGNOSTICS = 20;
 
 export type ParseOptions = LexOptions;
 
@@ -51,6 +51,11 @@ function parseInto(text: string, diags: Diagnostics, options: ParseOptions): Pro
     try {
       cst = parser.program();
     } catch (e) {
+      if (e instanceof TooManySyntaxErrors) {
+        // Past MAX_SYNTAX_ERRORS the input is not a script worth a tree.
+        reportSyntaxErrors(parser.errors, lexed.tokens, text, diags);
+        return null;
+      }
       if (!(e instanceof RangeError)) throw e;
       // Stack exhausted on a pathological chain (`a ? a ? a ...`, `else if` x 10000).
       diags.error('P010', tokenSpan(parser.nextToken(), lexed.tokens, text.length));
@@ -60,7 +65,7 @@ function parseInto(text: string, diags: Diagnostics, options: ParseOptions): Pro
     // would only repeat that.
     const lexEof = diags.items.some((d) => d.code === 'P004');
     const errors = lexEof ? parser.errors.filter((e) => e.token.tokenType !== EOF) : parser.errors;
-    reportSyntaxErrors(errors, lexed.tokens, text.length, diags);
+    reportSyntaxErrors(errors, lexed.tokens, text, diags);
     if (!cst) return null;
     try {
       program = new AstBuilder(text.length, diags).program(cst, lexed);

@@ -7,6 +7,7 @@
 
 import type { AttachSpec, ProviderKind } from '../codegen/manifest.js';
 import type { Ty } from '../types/ty.js';
+import type { Btf } from '../btf/btf.js';
 
 /** What resolution may ask of the system; real implementation in src/analyze/resolve-env.ts. */
 export interface ResolveEnv {
@@ -26,6 +27,8 @@ export interface ResolveEnv {
   tracepointFields(category: string, name: string): readonly { name: string; ty: Ty; dataLoc: boolean }[];
   /** C definition of a tracepoint's context struct and its name (`tp_<cat>_<name>`). */
   tracepointStruct(category: string, name: string): { cname: string; decl: string };
+  /** The kernel's BTF (lazily read); throws a UserError (E005) when the kernel has none. */
+  kernelBtf(): Btf;
   /** -p PID of the run, or -1. */
   readonly pid: number;
 }
@@ -276,7 +279,7 @@ export const PROVIDERS: readonly Provider[] = [
     ctx: 'raw_tp',
     hasArgN: true,
     hasRetval: false,
-    hasArgs: false,
+    hasArgs: true,
     example: 'rawtracepoint:sched_switch',
     resolve(parts, _env, _text) {
       need(parts, 1, 'rawtracepoint', 'a tracepoint name', this.example);

@@ -139,9 +139,27 @@ describe(`CO-RE declarations from kernel BTF${NO_BTF}`, () => {
       'typedef struct {\n\tint counter;\n} __attribute__((preserve_access_index)) atomic_t;\n',
     );
     const d = new CDecls(btf!);
-    expect(d.use(`struct #${btf!.findStruct('atomic_t')!.id}`, ['counter'])).toBeUndefined(); // no name to give it
     expect(d.use('task_struct', [])).toBeUndefined();
     expect(d.isEmpty).toBe(true);
+  });
+
+  it.skipIf(!HAVE_BTF)('gives the same text for a path as for its steps one at a time (as the analyzer records them)', () => {
+    const refs = btf!.field(btf!.findStruct('refcount_struct')!.id, 'refs')!;
+    const anonName = (btf!.toTy(refs.type) as { name: string }).name; // 'struct #<id>'
+    expect(anonName).toMatch(/^struct #\d+$/);
+    const steps: FieldUse[] = [
+      { struct: 'task_struct', path: ['parent'] },
+      { struct: 'task_struct', path: ['pid'] },
+      { struct: 'task_struct', path: ['usage'] },
+      { struct: 'refcount_struct', path: ['refs'] },
+      { struct: anonName.replace(/^struct /, ''), path: ['counter'] },
+    ];
+    const paths: FieldUse[] = [
+      { struct: 'task_struct', path: ['parent', 'pid'] },
+      { struct: 'task_struct', path: ['usage', 'refs', 'counter'] },
+    ];
+    expect(emitCDecls(steps, btf!)).toBe(emitCDecls(paths, btf!));
+    expect(emitCDecls(paths, btf!)).toContain('\t\tint counter;\n');
   });
 
   it.skipIf(!HAVE_BTF)('reports unknown structs and fields without recording anything', () => {

@@ -1,6 +1,6 @@
 // Kernel symbolization for ksym() and kstack, from /proc/kallsyms, loaded lazily on the
 // first lookup (only scripts that print a kernel symbol pay for it: the kernel takes
-// ~60 ms to generate the 5 MB text) and kept sorted. Parsing works on the bytes and
+// 50-100 ms to generate the 5 MB text, parsing ~30 ms) and kept sorted. Parsing works on the bytes and
 // decodes a name only when it is printed. Output like bpftrace 0.17: ksym -> `name`, a kstack frame -> `name+off`
 // (decimal offset), unknown -> `0x<hex>`.
 // Rules: symbols in the lower (user) half of the address space are dropped (per-CPU

@@ -157,11 +157,18 @@ export interface LibraryOptions {
   readonly procRoot?: string;
 }
 
+/** A bare pid (-1 or 0 for none) or full options. */
+function libraryOptions(pidOrOpts: number | LibraryOptions): LibraryOptions {
+  if (typeof pidOrOpts !== 'number') return pidOrOpts;
+  return pidOrOpts > 0 ? { pid: pidOrOpts } : {};
+}
+
 /**
  * A library name as the dynamic loader would find it -> an absolute path. A name with a
  * '/' is a path (relative to the cwd). Throws SymbolError('no-library').
  */
-export function resolveLibrary(name: string, opts: LibraryOptions = {}): string {
+export function resolveLibrary(name: string, pidOrOpts: number | LibraryOptions = {}): string {
+  const opts = libraryOptions(pidOrOpts);
   if (name.includes('/')) {
     const p = resolvePath(name);
     if (!isFile(p)) throw new SymbolError('no-library', name, `library ${name} does not exist`);
@@ -228,7 +235,8 @@ export interface UprobeTarget {
  * a program through PATH; finally `lib<TARGET>.so` (so `uprobe:c:malloc` works).
  * Throws SymbolError: missing (a path that does not exist), no-library.
  */
-export function resolveUprobeTarget(target: string, opts: LibraryOptions = {}): UprobeTarget {
+export function resolveUprobeTarget(target: string, pidOrOpts: number | LibraryOptions = {}): UprobeTarget {
+  const opts = libraryOptions(pidOrOpts);
   if (isFile(target)) return { path: resolvePath(target), display: target };
   if (target.includes('/')) throw new SymbolError('missing', target, 'no such file');
   const libraryLike = target.startsWith('lib') || target.includes('.so');
