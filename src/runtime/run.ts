@@ -114,7 +114,17 @@ class Runner {
     try {
       await this.loader.load();
     } catch (e) {
-      if (e instanceof LoadError) throw new UserError([mapVerifierError(e.prog, e.log, this.m, this.opts.src)]);
+      if (e instanceof LoadError) {
+        const p = this.m.programs.find((x) => x.prog === e.prog);
+        if (p && (p.provider === 'kfunc' || p.provider === 'kretfunc' || p.provider === 'iter')) {
+          // fentry/fexit/iter programs are refused at load on kernels without BPF trampolines.
+          const d = new Diagnostics();
+          const last = e.log.split('\n').filter((l) => l.trim()).pop() ?? '';
+          d.error('E006', p.span, { feature: `${p.provider} probes (BPF trampolines)`, reason: `the kernel refused to load ${p.text}${last ? `: ${last.replace(/^libbpf: /, '')}` : ''}` });
+          throw new UserError(d.items);
+        }
+        throw new UserError([mapVerifierError(e.prog, e.log, this.m, this.opts.src)]);
+      }
       throw e;
     }
     const begins = this.m.programs.filter((p) => p.provider === 'begin');

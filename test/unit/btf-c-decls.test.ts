@@ -144,22 +144,22 @@ describe(`CO-RE declarations from kernel BTF${NO_BTF}`, () => {
   });
 
   it.skipIf(!HAVE_BTF)('gives the same text for a path as for its steps one at a time (as the analyzer records them)', () => {
-    const refs = btf!.field(btf!.findStruct('refcount_struct')!.id, 'refs')!;
-    const anonName = (btf!.toTy(refs.type) as { name: string }).name; // 'struct #<id>'
+    // tty_port has `struct { ... u8 buf[0]; } xmit_fifo;`: a named member of anonymous type.
+    const fifo = btf!.field(btf!.findStruct('tty_port')!.id, 'xmit_fifo')!;
+    const anonName = (btf!.toTy(fifo.type) as { name: string }).name;
     expect(anonName).toMatch(/^struct #\d+$/);
     const steps: FieldUse[] = [
       { struct: 'task_struct', path: ['parent'] },
       { struct: 'task_struct', path: ['pid'] },
-      { struct: 'task_struct', path: ['usage'] },
-      { struct: 'refcount_struct', path: ['refs'] },
-      { struct: anonName.replace(/^struct /, ''), path: ['counter'] },
+      { struct: 'tty_port', path: ['xmit_fifo'] },
+      { struct: anonName.replace(/^struct /, ''), path: ['buf'] },
     ];
     const paths: FieldUse[] = [
       { struct: 'task_struct', path: ['parent', 'pid'] },
-      { struct: 'task_struct', path: ['usage', 'refs', 'counter'] },
+      { struct: 'tty_port', path: ['xmit_fifo', 'buf'] },
     ];
     expect(emitCDecls(steps, btf!)).toBe(emitCDecls(paths, btf!));
-    expect(emitCDecls(paths, btf!)).toContain('\t\tint counter;\n');
+    expect(emitCDecls(paths, btf!)).toContain('struct tty_port {\n\tstruct {\n\t\tunsigned char buf[0];\n\t} __attribute__((preserve_access_index)) xmit_fifo;\n}');
   });
 
   it.skipIf(!HAVE_BTF)('reports unknown structs and fields without recording anything', () => {

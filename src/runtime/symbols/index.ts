@@ -11,6 +11,7 @@ export {
   clearElfCache,
   elfFunctions,
   elfSymbols,
+  isLoadable,
   listUprobes,
   matchFunctions,
   resolveOffset,
