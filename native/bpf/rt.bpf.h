@@ -18,6 +18,7 @@
 #ifndef RT_BPF_H
 #define RT_BPF_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <linux/bpf_perf_event.h>

@@ -239,6 +239,15 @@ describe(`kernel BTF${NO_BTF}`, () => {
     },
   );
 
+  it.skipIf(!HAVE_BTF)('describes structs by tag, bare name or union, and nothing else', () => {
+    const path = describeStruct('struct path', btf);
+    expect(path).toBe('struct path {\n\tstruct vfsmount *mnt;\n\tstruct dentry *dentry;\n};\n\n');
+    expect(describeStruct('path', btf)).toBe(path);
+    expect(describeStruct('union path', btf)).toBeUndefined();
+    expect(describeStruct('struct no_such_struct_zz', btf)).toBeUndefined();
+    expect(describeStruct('struct path *', btf)).toBeUndefined();
+  });
+
   it.skipIf(!HAVE_BTF)('lists kernel functions', () => {
     const names = btf.funcNames();
     expect(names.length).toBeGreaterThan(1000);

@@ -12,8 +12,10 @@
 //   malloc, __malloc, __libc_malloc ... each firing once per call, as in bpftrace;
 // - a name defined at several addresses (symbol versions: memcpy@GLIBC_2.2.5 and
 //   memcpy@@GLIBC_2.14, or two static functions of one name) resolves to ONE address:
-//   the default version (not `@VER`-hidden), then global > weak > local, then the lowest
-//   address; every candidate stays visible in `functions`;
+//   a definition rather than a PLT stub, the default version (not `@VER`-hidden), then
+//   global > weak > local, then the lowest address; every candidate stays in `functions`;
+// - a non-PIE executable's PLT stubs of imported functions (undefined dynamic symbols
+//   with a value) are listed and attachable, as in bpftrace, but never name an address;
 // - wildcard patterns skip GCC's `.part.N` fragments (bpftrace does too): they are pieces
 //   of a function body that do not follow the calling convention; an exact name still
 //   resolves them;
@@ -31,6 +33,7 @@ import {
   type ElfSegment,
   PF_X,
   PT_LOAD,
+  SHN_UNDEF,
   SHT_NOBITS,
   STB_GLOBAL,
   STB_WEAK,
@@ -55,7 +58,12 @@ export interface ElfFunction {
   readonly size: number;
   /** Offset in the file of the first byte (what a uprobe attaches to). */
   readonly fileOffset: number;
-  readonly kind: 'func' | 'ifunc';
+  /**
+   * `plt`: an imported function's PLT stub in a non-PIE executable (an undefined dynamic
+   * symbol with a value). Listed and attachable like bpftrace; never used to name an
+   * address (the stub is not the function).
+   */
+  readonly kind: 'func' | 'ifunc' | 'plt';
   readonly bind: SymbolBind;
   /** Where the symbol was read: the file's .symtab, its .dynsym, or a separate debug file. */
   readonly origin: 'symtab' | 'dynsym' | 'debug';
@@ -79,6 +87,7 @@ interface Source {
 const F_IFUNC = 1;
 const F_HIDDEN = 2;
 const BIND_SHIFT = 2; // 2 bits: 0 local, 1 global, 2 weak
+const F_PLT = 16;
 
 /**
  * Every function of one ELF file, kept as columns (typed arrays) with an index sorted by
@@ -134,7 +143,11 @@ export class ElfSymbolTable {
         this.fileOff[n] = off;
         this.nameOff[n] = c.nameOff[r]!;
         this.src[n] = si;
-        this.flags[n] = ((info & 0xf) === STT_GNU_IFUNC ? F_IFUNC : 0) | (c.hidden[r] ? F_HIDDEN : 0) | (bind << BIND_SHIFT);
+        this.flags[n] =
+          ((info & 0xf) === STT_GNU_IFUNC ? F_IFUNC : 0) |
+          (c.hidden[r] ? F_HIDDEN : 0) |
+          (bind << BIND_SHIFT) |
+          (c.shndx[r] === SHN_UNDEF ? F_PLT : 0);
         n++;
       }
     }
@@ -211,15 +224,21 @@ export class ElfSymbolTable {
     const nearest = lo - 1;
     if (nearest < 0) return null;
     // Nested or overlapping symbols are rare; look back a little for one that contains it.
+    let nearestReal = -1;
     for (let k = nearest, steps = 0; k >= 0 && steps < 64; k--, steps++) {
       const r = order[k]!;
+      if (this.flags[r]! & F_PLT) continue;
+      if (nearestReal < 0) nearestReal = k;
       if (vaddr < this.vaddr[r]! + this.size[r]!) {
         const fn = this.aliasAt(k);
         return { fn, offset: vaddr - fn.vaddr };
       }
     }
-    const fn = this.aliasAt(nearest);
-    if (fn.size === 0 && this.isExecutable(vaddr)) return { fn, offset: vaddr - fn.vaddr };
+    if (nearestReal < 0) return null;
+    const fn = this.aliasAt(nearestReal);
+    // A zero-size symbol names what follows it only up to the next symbol (PLT stubs
+    // included: they end the code the label covers).
+    if (fn.size === 0 && nearestReal === nearest && this.isExecutable(vaddr)) return { fn, offset: vaddr - fn.vaddr };
     return null;
   }
 
@@ -253,21 +272,25 @@ export class ElfSymbolTable {
       vaddr: this.vaddr[r]!,
       size: this.size[r]!,
       fileOffset: this.fileOff[r]!,
-      kind: fl & F_IFUNC ? 'ifunc' : 'func',
+      kind: fl & F_PLT ? 'plt' : fl & F_IFUNC ? 'ifunc' : 'func',
       bind: bind === 1 ? 'global' : bind === 2 ? 'weak' : 'local',
       origin: source.origin,
       versionHidden: (fl & F_HIDDEN) !== 0,
     };
   }
 
-  /** The rows at the address of order[k], one per name (duplicates merged). */
-  private group(k: number): ElfFunction[] {
+  /**
+   * The rows at the address of order[k], one per name (duplicates merged); PLT stubs
+   * only for listings.
+   */
+  private group(k: number, forListing = false): ElfFunction[] {
     const v = this.vaddr[this.order[k]!]!;
     let a = k;
     while (a > 0 && this.vaddr[this.order[a - 1]!] === v) a--;
     const out: ElfFunction[] = [];
     for (let i = a; i < this.n && this.vaddr[this.order[i]!] === v; i++) {
       const f = this.row(this.order[i]!);
+      if (f.kind === 'plt' && !forListing) continue;
       const j = out.findIndex((g) => g.name === f.name);
       if (j >= 0) out[j] = mergeDuplicate(out[j]!, f);
       else out.push(f);
@@ -292,7 +315,7 @@ export class ElfSymbolTable {
     const byName = new Map<string, ElfFunction[]>();
     for (let k = 0; k < this.n; ) {
       const count = countAt(this.vaddr, this.order, k, this.n);
-      const g = count === 1 ? [this.row(this.order[k]!)] : this.group(k);
+      const g = count === 1 ? [this.row(this.order[k]!)] : this.group(k, true);
       k += count;
       for (const f of g) {
         const list = byName.get(f.name);
@@ -647,7 +670,12 @@ function aliasRank(a: ElfFunction, b: ElfFunction): number {
 
 /** Among addresses of one name: which one to attach to. */
 function nameRank(a: ElfFunction, b: ElfFunction): number {
-  return Number(a.versionHidden) - Number(b.versionHidden) || bindRank(a.bind) - bindRank(b.bind) || a.vaddr - b.vaddr;
+  return (
+    Number(a.kind === 'plt') - Number(b.kind === 'plt') ||
+    Number(a.versionHidden) - Number(b.versionHidden) ||
+    bindRank(a.bind) - bindRank(b.bind) ||
+    a.vaddr - b.vaddr
+  );
 }
 
 function byteCompare(a: string, b: string): number {

@@ -248,7 +248,9 @@ export class ElfFile {
    * A symbol table as columns (no object per symbol; names decoded on demand), for the
    * bulk readers: libc has ~10k symbols and a CLI run is a cold process, where building
    * objects and strings for all of them costs tens of milliseconds. With
-   * `functionsOnly`, rows are only defined STT_FUNC / STT_GNU_IFUNC symbols.
+   * `functionsOnly`, rows are only STT_FUNC / STT_GNU_IFUNC symbols that are defined, or
+   * undefined with a value: a non-PIE executable's canonical PLT stub for an imported
+   * function (python3 has XML_Parse at its PLT entry), which bpftrace lists too.
    */
   symbolColumns(kind: 'symtab' | 'dynsym', functionsOnly: boolean): SymbolColumns | null {
     const want = kind === 'symtab' ? SHT_SYMTAB : SHT_DYNSYM;
@@ -286,7 +288,8 @@ export class ElfFile {
       const sh = w32[w + 1]! >>> 16; // st_shndx: the high half of the word holding st_info
       if (functionsOnly) {
         const t = inf & 0xf;
-        if ((t !== STT_FUNC && t !== STT_GNU_IFUNC) || sh === SHN_UNDEF || (sh >= SHN_LORESERVE && sh !== SHN_XINDEX)) continue;
+        if (t !== STT_FUNC && t !== STT_GNU_IFUNC) continue;
+        if (sh === SHN_UNDEF ? w32[w + 2] === 0 && w32[w + 3] === 0 : sh >= SHN_LORESERVE && sh !== SHN_XINDEX) continue;
       }
       nameOff[n] = w32[w]!;
       value[n] = w32[w + 2]! + w32[w + 3]! * 0x1_0000_0000;
