@@ -75,6 +75,8 @@ export interface TypedProgram {
   readonly env: ResolveEnv;
   /** Kernel struct fields the program reads (for the C declarations codegen emits). */
   readonly btfUses: readonly { readonly struct: string; readonly path: readonly string[] }[];
+  /** Structs and unions defined in the script: C name -> fields in order. */
+  readonly scriptStructs: ReadonlyMap<string, readonly { readonly name: string; readonly ty: Ty }[]>;
   /** Function arguments by name for kfunc/kretfunc/rawtracepoint units (index = ctx slot). */
   readonly funcArgs: ReadonlyMap<ProgramUnit, readonly { readonly name: string; readonly ty: Ty }[]>;
 }
@@ -152,6 +154,7 @@ export function analyze(ast: Program, env: ResolveEnv, opts: AnalyzeOptions, dia
     options: opts,
     env,
     btfUses: checker.btfUses,
+    scriptStructs: checker.scriptStructs,
     funcArgs: checker.funcArgs,
   };
 }
@@ -225,6 +228,7 @@ class Checker implements InferCtx {
   readonly btfUses: { struct: string; path: string[] }[] = [];
   private readonly btfUseKeys = new Set<string>();
   readonly funcArgs = new Map<ProgramUnit, { name: string; ty: Ty }[]>();
+  readonly scriptStructs = new Map<string, { name: string; ty: Ty }[]>();
   /** When false, problems are not reported (collection passes). */
   private reporting = false;
   private changed = false;
@@ -267,7 +271,25 @@ class Checker implements InferCtx {
     return this.assignTargetName;
   }
 
+  /** Lay out the structs the script defines (C rules), so casts to them can be read. */
+  private defineStructs(): void {
+    this.reporting = true;
+    for (const s of this.ast.structs) {
+      const cname = `${s.union ? 'union' : 'struct'} ${s.name}`;
+      const fields: { name: string; ty: Ty }[] = [];
+      for (const f of s.fields) {
+        let t = this.typeName(f.type.name, f.type.pointerDepth, f.type.span, true);
+        if (!t) continue;
+        if (f.type.arrayLen !== null) t = { k: 'array', elem: t, len: f.type.arrayLen };
+        fields.push({ name: f.name, ty: t });
+      }
+      this.scriptStructs.set(cname, fields);
+    }
+    this.reporting = false;
+  }
+
   run(): void {
+    this.defineStructs();
     // Collection passes: learn map and variable types from every assignment, in any
     // order of probes, until nothing changes; then one reporting pass.
     for (let pass = 0; pass < 6; pass++) {
@@ -809,6 +831,17 @@ class Checker implements InferCtx {
       this.error(t.k === 'ptr' ? 'T018' : e.arrow ? 'T011' : 'T018', base.span, { what: tyToString(t) });
       return VOID;
     }
+    const own = this.scriptStructs.get(rec);
+    if (own) {
+      const f = own.find((x) => x.name === e.field);
+      if (!f) {
+        this.error('N011', e.fieldSpan, { field: e.field, type: rec }, didYouMean(e.field, own.map((x) => x.name)));
+        return VOID;
+      }
+      // Pointers read out of user memory point into user memory.
+      if (f.ty.k === 'ptr' && t.k === 'ptr' && t.user) return { ...f.ty, user: true };
+      return f.ty;
+    }
     return this.btfField(rec, e.field, e.fieldSpan);
   }
 
@@ -861,7 +894,7 @@ class Checker implements InferCtx {
   }
 
   /** Type of a written type name (casts, let). */
-  private typeName(name: string, ptr: number, span?: Span): Ty | null {
+  private typeName(name: string, ptr: number, span?: Span, inStruct = false): Ty | null {
     const ints: Record<string, [IntBits, boolean]> = {
       int8: [8, true], int16: [16, true], int32: [32, true], int64: [64, true],
       uint8: [8, false], uint16: [16, false], uint32: [32, false], uint64: [64, false],
@@ -873,9 +906,13 @@ class Checker implements InferCtx {
       size_t: [64, false], ssize_t: [64, true], pid_t: [32, true], uid_t: [32, false], gid_t: [32, false],
     };
     if (ptr > 0) {
-      const inner = ptr === 1 ? this.typeName(name, 0) : null;
-      return { k: 'ptr', to: name + '*'.repeat(ptr - 1), pointee: inner && inner.k === 'int' ? inner : null, user: false };
+      const inner = ptr === 1 && !/^(struct|union|enum) /.test(name) ? this.typeName(name, 0) : null;
+      // A cast in a user-space probe makes a user pointer.
+      const user = !inStruct && this.unit !== undefined && ['uprobe', 'uretprobe', 'usdt'].includes(this.provider.kind);
+      return { k: 'ptr', to: name + '*'.repeat(ptr - 1), pointee: inner && inner.k === 'int' ? inner : null, user };
     }
+    const own = this.scriptStructs.get(name);
+    if (own) return { k: 'record', name, size: 0, align: 8 };
     if (name in ints) {
       const [bits, signed] = ints[name]!;
       return { k: 'int', bits, signed };

@@ -80,6 +80,13 @@ class Codegen {
       w.ln(emitCDecls(this.tp.btfUses, this.tp.env.kernelBtf(), { exclude: HEADER_TYPES }).trimEnd());
       w.ln();
     }
+    for (const [name, fields] of this.tp.scriptStructs) {
+      w.ln(`/* defined in the script */`);
+      w.open(`${name} {`);
+      for (const f of fields) w.ln(`${f.ty.k === 'record' ? `${f.ty.name} ${f.name}` : this.decl(f.ty, f.name)};`);
+      w.close('};');
+      w.ln();
+    }
     for (const decl of this.tpStructs.values()) {
       w.ln(decl.trimEnd());
       w.ln();
@@ -905,18 +912,36 @@ class ProbeGen implements GenCtx {
 
   /** Is this field access read from kernel memory with CO-RE? */
   private isCoreAccess(e: Extract<Expr, { kind: 'FieldAccess' }>): boolean {
-    return !(e.expr.kind === 'Ident' && e.expr.name === 'args');
+    return !(e.expr.kind === 'Ident' && e.expr.name === 'args') && this.rootPtr(e) === null;
+  }
+
+  /** For a field access into a struct the script defines: the pointer it starts from. */
+  private rootPtr(e: Expr): Extract<Ty, { k: 'ptr' }> | null {
+    let cur: Expr = e;
+    while (cur.kind === 'FieldAccess') {
+      const bt = this.ty(cur.expr);
+      if (bt.k === 'ptr') return this.cg.tp.scriptStructs.has(bt.to) ? bt : null;
+      cur = cur.expr;
+    }
+    return null;
+  }
+
+  /** The helper that reads a field: CO-RE for kernel types, plain probe reads otherwise. */
+  private fieldReader(e: Extract<Expr, { kind: 'FieldAccess' }>): string {
+    const root = this.rootPtr(e);
+    if (root === null) return 'bpf_core_read';
+    return root.user ? 'bpf_probe_read_user' : 'bpf_probe_read_kernel';
   }
 
   private fieldScalar(e: Extract<Expr, { kind: 'FieldAccess' }>): string {
     const t = this.ty(e);
     const slot = this.funcArgSlot(e);
     if (slot !== null) return t.k === 'int' ? `((__${t.signed ? 's' : 'u'}64)(__${t.signed ? 's' : 'u'}${t.bits})${slot})` : `((__u64)${slot})`;
-    if (this.isCoreAccess(e)) {
+    if (!this.isTracepointArg(e)) {
       const v = this.tmp('f');
       const ct = t.k === 'int' ? `__${t.signed ? 's' : 'u'}${t.bits}` : '__u64';
       this.w.ln(`${ct} ${v} = 0;`);
-      this.w.ln(`bpf_core_read(&${v}, sizeof(${v}), &${this.accessPath(e)});`);
+      this.w.ln(`${this.fieldReader(e)}(&${v}, sizeof(${v}), &${this.accessPath(e)});`);
       return t.k === 'int' ? `((__${t.signed ? 's' : 'u'}64)${v})` : v;
     }
     const tp = this.unit.tracepoint;
@@ -983,8 +1008,8 @@ class ProbeGen implements GenCtx {
     }
     if (e.kind === 'FieldAccess' && (t.k === 'array' || t.k === 'record')) {
       const n = Math.min(sizeOf(t), sizeOf(dstTy));
-      if (this.isCoreAccess(e)) this.w.ln(`bpf_core_read(&${dst}, ${n}, &${this.fieldLvalue(e)});`);
-      else this.w.ln(`__builtin_memcpy(&${dst}, &${this.fieldLvalue(e)}, ${n});`);
+      if (this.isTracepointArg(e)) this.w.ln(`__builtin_memcpy(&${dst}, &${this.fieldLvalue(e)}, ${n});`);
+      else this.w.ln(`${this.fieldReader(e)}(&${dst}, ${n}, &${this.fieldLvalue(e)});`);
       return;
     }
     // Everything else: builtins that write into a destination, or plain copies.
@@ -1052,8 +1077,8 @@ class ProbeGen implements GenCtx {
         if (t.k === 'ptr' || t.k === 'int') break; // a pointer: str() reads it
         const src = this.fieldLvalue(e);
         const n = Math.min(size, sizeOf(t));
-        if (this.isCoreAccess(e)) this.w.ln(`bpf_core_read(${dst}, ${n}, &${src});`);
-        else this.w.ln(`__builtin_memcpy(${dst}, ${src}, ${n});`);
+        if (this.isTracepointArg(e)) this.w.ln(`__builtin_memcpy(${dst}, ${src}, ${n});`);
+        else this.w.ln(`${this.fieldReader(e)}(${dst}, ${n}, &${src});`);
         if (n === size) this.w.ln(`${dst}[${size - 1}] = 0;`);
         return;
       }

@@ -13,7 +13,8 @@
 // are expanded at the token level so spans stay those of the use site). A tiny state
 // machine says all of this directly and scans a 1 MB script in milliseconds.
 
-import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createTokenInstance } from './chevrotain.js';
 import type { Define, Include, Span } from '../ast/nodes.js';
 import { Diagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { decodeCharLiteral, decodeEscapes, parseIntLiteral, type BadEscape } from './literals.js';
@@ -171,8 +172,12 @@ class Scanner {
     state: State,
   ) {
     this.pos = start;
+    this.first = start;
     this.state = state;
   }
+
+  /** Where scanning began (after a byte order mark): a shebang is only allowed there. */
+  private readonly first: number;
 
   run(): void {
     const text = this.text;
@@ -604,7 +609,7 @@ class Scanner {
     // Continuations become blanks of the same length so offsets inside stay right.
     const line = text.slice(start, lineEnd).replace(/\\\r?\n/g, (m) => ' '.repeat(m.length));
     const span: Span = { start, end: lineEnd };
-    if (start === 0 && line.startsWith('#!')) return; // shebang
+    if (start === this.first && line.startsWith('#!')) return; // shebang
     const d = splitDirective(line);
     const conditional = ['if', 'ifdef', 'ifndef', 'elif', 'else', 'endif'].includes(d.name);
     if (skipping && !conditional) return;
@@ -713,7 +718,8 @@ export function tokenize(text: string, diags: Diagnostics = new Diagnostics(), o
     // Predefined macros have no place in the script: their tokens take the use site's span.
     macros.set(name, { tokens: sub.tokens, problems: null });
   }
-  const s = new Scanner(text, 0, text.length, diags, macros, 'top');
+  // A UTF-8 byte order mark is not part of the script.
+  const s = new Scanner(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, text.length, diags, macros, 'top');
   s.run();
   return { tokens: s.tokens, includes: s.includes, defines: s.defines, tooDeep: s.tooDeep };
 }

@@ -9,7 +9,8 @@
 // closes a predicate, preprocessor lines, #define expansion), which a scanner with a
 // little state expresses directly and cheaply.
 
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 function tok(name: string, label: string, categories: TokenType[] = []): TokenType {
   return createToken({ name, label, pattern: Lexer.NA, categories });

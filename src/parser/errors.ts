@@ -4,7 +4,8 @@
 // Must not: throw; word messages anywhere but here (bpftrace's style: "unexpected X,
 // expecting Y").
 
-import { EOF, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { EOF } from '../lexer/chevrotain.js';
 import type { Span } from '../ast/nodes.js';
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 

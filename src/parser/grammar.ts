@@ -6,7 +6,8 @@
 // The parser is expensive to construct (grammar recording and lookahead analysis), so
 // getParser() builds it once per process and reuses it; parse() resets its input.
 
-import { CstParser, EMPTY_ALT, tokenMatcher, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { CstParser, EMPTY_ALT, tokenMatcher } from '../lexer/chevrotain.js';
 import * as T from '../lexer/tokens.js';
 import { ERROR_MESSAGES } from './errors.js';
 
@@ -49,11 +50,17 @@ const BASE_SAVE_ERROR = (CstParser.prototype as unknown as { SAVE_ERROR: (e: IRe
   .SAVE_ERROR;
 
 export class BpfCstParser extends CstParser {
-  constructor() {
+  /**
+   * `validate` runs chevrotain's grammar checks (ambiguities, left recursion ...). They
+   * cost ~130 ms at every start, so the CLI's parser skips them; a unit test builds one
+   * with them on, which fails if the grammar goes wrong.
+   */
+  constructor(options: { validate?: boolean } = {}) {
     super([...T.ALL_TOKENS], {
       recoveryEnabled: true,
       maxLookahead: 3,
       errorMessageProvider: ERROR_MESSAGES,
+      skipValidations: !options.validate,
     });
     this.performSelfAnalysis();
   }

@@ -7,7 +7,7 @@
 // parentheses, megabyte scripts - nor hand later phases a tree deeper than MAX_AST_DEPTH
 // (they may recurse over it).
 
-import { EOF } from 'chevrotain';
+import { EOF } from '../lexer/chevrotain.js';
 import type { Node, Program, Span } from '../ast/nodes.js';
 import { forEachChild } from '../ast/walk.js';
 import { Diagnostics } from '../diagnostics/diagnostic.js';

@@ -8,7 +8,8 @@
 // been reported as a syntax error, so a builder that finds a child missing returns null
 // and its parent drops it.
 
-import { EOF, type CstNode, type IToken } from 'chevrotain';
+import type { CstNode, IToken } from 'chevrotain';
+import { EOF } from '../lexer/chevrotain.js';
 import type {
   AssignOp,
   AssignStmt,

@@ -76,6 +76,10 @@ describe('tokens', () => {
     expect(show(text)).toBe(expected);
   });
 
+  it('skips a byte order mark before the shebang', () => {
+    expect(show('\ufeff#!/usr/bin/bpftrace\nBEGIN {}')).toBe('AttachPoint(BEGIN) LBrace({) RBrace(})');
+  });
+
   it('gives every token its exact source offsets', () => {
     const text = 'kprobe:f /pid/ { @x[comm] = "s\\n"; }';
     for (const t of tokenize(text).tokens) {

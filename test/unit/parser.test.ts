@@ -9,6 +9,7 @@ import { printNode } from '../../src/ast/printer.js';
 import { walk } from '../../src/ast/walk.js';
 import { Diagnostics } from '../../src/diagnostics/diagnostic.js';
 import { renderText } from '../../src/diagnostics/render.js';
+import { BpfCstParser } from '../../src/parser/grammar.js';
 import { MAX_AST_DEPTH, parse } from '../../src/parser/parse.js';
 import { SourceFile } from '../../src/source.js';
 
@@ -63,6 +64,12 @@ function exprOf(text: string): Expr {
   if (s.kind !== 'AssignStmt') throw new Error('not an assignment');
   return s.value;
 }
+
+describe('grammar', () => {
+  it("passes chevrotain's grammar validations (skipped at run time for speed)", () => {
+    expect(() => new BpfCstParser({ validate: true })).not.toThrow();
+  });
+});
 
 describe('precedence and associativity', () => {
   it.each([

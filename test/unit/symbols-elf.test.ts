@@ -165,14 +165,12 @@ describe.skipIf(!HAVE_GCC)('ELF functions of a test program', () => {
   });
 
   it.each([
-    ['stripped binary', 'progStripped', 'stripped'],
-    ['C source (not ELF)', 'source', 'not-elf'],
-    ['missing file', 'missing', 'missing'],
-    ['directory', 'dir', 'not-regular'],
-  ] as const)('elfFunctions on a %s throws %s', (_what, which, reason) => {
-    const path =
-      which === 'progStripped' ? fx.progStripped : which === 'source' ? `${FIXTURE_DIR}/prog.c` : which === 'missing' ? `${fx.dir}/nope` : fx.dir;
-    expect(reasonOf(() => elfFunctions(path))).toBe(reason);
+    ['stripped binary', (f: Fixtures) => f.progStripped, 'stripped'],
+    ['C source (not ELF)', () => `${FIXTURE_DIR}/prog.c`, 'not-elf'],
+    ['missing file', (f: Fixtures) => `${f.dir}/nope`, 'missing'],
+    ['directory', (f: Fixtures) => f.dir, 'not-regular'],
+  ] as const)('elfFunctions on a %s throws %s', (_what, path, reason) => {
+    expect(reasonOf(() => elfFunctions(path(fx)))).toBe(reason);
   });
 
   it('a stripped binary still resolves raw addresses in its code, and says it is stripped for names', () => {
@@ -208,6 +206,19 @@ describe.skipIf(!HAVE_GCC)('ELF functions of a test program', () => {
     expect(t.lookupVaddr(nm.get('lib_ver_old')!)!.fn.name).toBe('lib_ver');
   });
 
+  it('a non-PIE executable lists the PLT stub of an imported function but never names an address with it', () => {
+    const t = elfSymbols(fx.progNoPie);
+    const puts = t.find('puts')!;
+    expect(puts.kind).toBe('plt');
+    const dynsym = run('readelf', ['-sW', '--dyn-syms', fx.progNoPie]);
+    expect(puts.vaddr).toBe(parseInt(/^\s*\d+: ([0-9a-f]+) .* UND puts@/m.exec(dynsym)![1]!, 16));
+    expect(matchFunctions(fx.progNoPie, 'put*').map((f) => f.name)).toEqual(['puts', 'puts@GLIBC_2.2.5']);
+    expect(resolveOffset(fx.progNoPie, 'puts').fileOffset).toBe(t.vaddrToOffset(puts.vaddr));
+    const hit = t.lookupVaddr(puts.vaddr + 2);
+    expect(hit === null || hit.fn.name !== 'puts').toBe(true);
+    expect(t.lookupVaddr(t.find('main')!.vaddr + 1)!.fn.name).toBe('main');
+  });
+
   it('reuses the cached table until the file changes', () => {
     clearElfCache();
     const a = elfSymbols(fx.lib);
@@ -223,10 +234,13 @@ describe.skipIf(!HAVE_GCC)('ELF functions of a test program', () => {
     expect(listUprobes(fx.prog, 'ma*', { probe: 'uretprobe' })).toEqual([`uretprobe:${fx.prog}:main`]);
   });
 
-  it.skipIf(!HAVE_BPFTRACE)('listUprobes matches `bpftrace -l uprobe:./prog:*` exactly', () => {
-    const expected = run('bpftrace', ['-l', 'uprobe:./prog:*'], fx.dir).trimEnd().split('\n');
-    expect(listUprobes(fx.prog, '*', { display: './prog' })).toEqual(expected);
-  });
+  it.skipIf(!HAVE_BPFTRACE).each([['prog'], ['prog-nopie'], ['libsymtest.so']])(
+    'listUprobes matches `bpftrace -l uprobe:./%s:*` exactly',
+    (file) => {
+      const expected = run('bpftrace', ['-l', `uprobe:./${file}:*`], fx.dir).trimEnd().split('\n');
+      expect(listUprobes(`${fx.dir}/${file}`, '*', { display: `./${file}` })).toEqual(expected);
+    },
+  );
 });
 
 describe('libc', () => {

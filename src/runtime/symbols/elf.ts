@@ -299,10 +299,11 @@ export class ElfFile {
       hidden[n] = versym !== null && i < versym.length && (versym[i]! & VERSYM_HIDDEN) !== 0 ? 1 : 0;
       n++;
     }
-    return new SymbolColumns(n, nameOff.subarray(0, n), value.subarray(0, n), size.subarray(0, n), info.subarray(0, n), shndx.subarray(0, n), hidden.subarray(0, n), strtab);
+    const cut = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T) => a.subarray(0, n) as T;
+    return new SymbolColumns(n, cut(nameOff), cut(value), cut(size), cut(info), cut(shndx), cut(hidden), strtab);
   }
 
-  /** Does the file have a .symtab with contents (not stripped, not a NOBITS stub)? */
+  /** Does the file have a .symtab with more than its null entry (not stripped)? */
   hasSymtab(): boolean {
     return this.sections.some((s) => s.type === SHT_SYMTAB && s.size > 24);
   }

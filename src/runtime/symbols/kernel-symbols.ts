@@ -166,7 +166,9 @@ export function parseKallsyms(input: Buffer | string): KallsymsTable {
     const start = p + 3;
     // Skip malformed lines; the lower half (see the module comment); undefined and
     // absolute symbols. An all-zero table (kptr_restrict) thus yields nothing.
-    if (digits > 0 && digits <= 16 && raw[p] === 0x20 && start < eol && hi >= 0x8000_0000 && type !== 0x55 && type !== 0x41 && type !== 0x61) {
+    const wellFormed = digits > 0 && digits <= 16 && raw[p] === 0x20 && start < eol;
+    const skippedType = type === 0x55 || type === 0x41 || type === 0x61; // U, A, a
+    if (wellFormed && hi >= 0x8000_0000 && !skippedType) {
       let end = start;
       while (end < eol && raw[end] !== 0x09) end++;
       if (n > 0 && (his[n - 1]! > hi || (his[n - 1] === hi && los[n - 1]! > lo))) sorted = false;
