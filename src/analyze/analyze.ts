@@ -403,8 +403,14 @@ class Checker implements InferCtx {
           this.setVar(s.variable, S64, s.variable.span);
         } else {
           const m = this.maps.get(s.iterable.name);
-          if (m) this.setVar(s.variable, { k: 'tuple', elems: [m.key ?? S64, m.value] }, s.variable.span);
-          else this.typeOf(s.iterable);
+          if (m) {
+            // Aggregations are per-CPU: a loop sees this CPU's count/sum/min/max slot.
+            let v = m.value;
+            if (v.k === 'count') v = U64;
+            else if (v.k === 'sum' || v.k === 'min' || v.k === 'max') v = S64;
+            else if (isAgg(v)) this.error('T014', s.iterable.span, { name: m.name });
+            this.setVar(s.variable, { k: 'tuple', elems: [m.key ?? S64, v] }, s.variable.span);
+          } else this.typeOf(s.iterable);
         }
         this.loopDepth++;
         this.block(s.body);

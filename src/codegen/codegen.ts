@@ -43,6 +43,9 @@ class Codegen {
   readonly events: EventManifest[] = [];
   readonly eventDecls: string[] = [];
   readonly tpStructs = new Map<string, string>();
+  /** File-scope declarations for for-loop contexts. */
+  readonly helperDecls: string[] = [];
+  loopCount = 0;
   private usesUsdt = false;
 
   constructor(
@@ -55,7 +58,8 @@ class Codegen {
     const bodies: string[] = [];
     for (const unit of this.tp.units) {
       const g = new ProbeGen(this, unit);
-      bodies.push(g.generate());
+      const text = g.generate();
+      bodies.push(g.helpers.join('\n') + (g.helpers.length ? '\n' : '') + text);
       if (unit.provider.kind === 'usdt') this.usesUsdt = true;
     }
     const maxValue = Math.max(8, ...this.tp.maps.map((m) => alignUp8(sizeOf(m.value))));
@@ -100,6 +104,10 @@ class Codegen {
       w.ln();
     }
     w.append(mapDefs);
+    for (const d of this.helperDecls) {
+      w.ln(d);
+      w.ln();
+    }
     for (const d of this.eventDecls) {
       w.ln(d);
       w.ln();
@@ -306,6 +314,16 @@ class ProbeGen implements GenCtx {
   readonly ctxName = 'ctx';
   private ctxType = 'void *';
   private srcLine = 0;
+  /** '' in the probe; 'lc->' inside a for-loop callback (variables live in its context). */
+  private varPrefix = '';
+  /** Kinds of the loops being generated, innermost last: C loops or map-loop callbacks. */
+  private readonly loops: ('c' | 'callback')[] = [];
+  /** Static functions (for-loop callbacks) to define before the program. */
+  readonly helpers: string[] = [];
+
+  v(name: string): string {
+    return `${this.varPrefix}v_${name.replace(/^\$/, '')}`;
+  }
 
   constructor(
     readonly cg: Codegen,
@@ -329,7 +347,7 @@ class ProbeGen implements GenCtx {
     this.ctxType = this.contextType();
     // body first: it discovers locals, events and tuple types
     const vars = this.cg.tp.vars.get(probe) ?? new Map<string, Ty>();
-    for (const [name, t] of vars) this.decls.push(`${this.decl(t, varName(name))} = ${isScalar(t) ? '0' : '{}'};`);
+    for (const [name, t] of vars) this.decls.push(`${this.decl(t, this.v(name))} = ${isScalar(t) ? '0' : '{}'};`);
     if (probe.predicate) {
       this.at(probe.predicate.span);
       this.comment(`/${this.text(probe.predicate.span)}/`);
@@ -450,6 +468,7 @@ class ProbeGen implements GenCtx {
         this.comment(`while (${this.text(s.cond.span)})`);
         // The condition may need statements (map lookups): evaluate it inside the loop.
         this.line();
+        this.loops.push('c');
         this.w.open('while (1) {');
         this.emitLines(() => {
           const c = this.scalar(s.cond);
@@ -457,6 +476,7 @@ class ProbeGen implements GenCtx {
           this.w.ln('\tbreak;');
         });
         this.block(s.body);
+        this.loops.pop();
         this.line();
         this.w.close();
         return;
@@ -475,7 +495,7 @@ class ProbeGen implements GenCtx {
         return;
       }
       case 'ForStmt': {
-        const v = varName(s.variable.name);
+        const v = this.v(s.variable.name);
         if (s.iterable.kind === 'Range') {
           this.comment(`for (${s.variable.name} : ${this.text(s.iterable.span)})`);
           const it = s.iterable;
@@ -486,12 +506,15 @@ class ProbeGen implements GenCtx {
             this.w.ln(`__s64 ${end} = ${to};`);
             this.w.open(`for (${v} = ${from}; ${v} < ${end}; ${v}++) {`);
           });
+          this.loops.push('c');
           this.block(s.body);
+          this.loops.pop();
           this.line();
           this.w.close();
           return;
         }
-        throw new Error('internal error: for over a map is not supported yet');
+        this.mapLoop(s as Extract<Stmt, { kind: 'ForStmt' }> & { iterable: MapRef });
+        return;
       }
       case 'ReturnStmt':
         this.comment('return');
@@ -500,18 +523,19 @@ class ProbeGen implements GenCtx {
         return;
       case 'BreakStmt':
         this.line();
-        this.w.ln('break;');
+        // In a map loop's callback, returning 1 stops bpf_for_each_map_elem.
+        this.w.ln(this.loops[this.loops.length - 1] === 'callback' ? 'return 1;' : 'break;');
         return;
       case 'ContinueStmt':
         this.line();
-        this.w.ln('continue;');
+        this.w.ln(this.loops[this.loops.length - 1] === 'callback' ? 'return 0;' : 'continue;');
         return;
       case 'LetStmt':
         if (s.value) {
           this.comment(this.text(s.span));
           const t = this.ty(s.value);
           const vt = this.cg.tp.vars.get(this.unit.probe)?.get(s.variable.name) ?? t;
-          this.emitLines(() => this.into(s.value!, varName(s.variable.name), vt));
+          this.emitLines(() => this.into(s.value!, this.v(s.variable.name), vt));
         }
         return;
       case 'ExprStmt':
@@ -528,6 +552,58 @@ class ProbeGen implements GenCtx {
       default:
         assertNever(s, 'statement');
     }
+  }
+
+  /**
+   * `for ($kv : @map) { body }`: the body becomes a static callback for
+   * bpf_for_each_map_elem; the probe's variables travel in a context struct, copied in
+   * before the loop and back after it.
+   */
+  private mapLoop(s: Extract<Stmt, { kind: 'ForStmt' }> & { iterable: MapRef }): void {
+    const m = this.cg.tp.mapsByName.get(s.iterable.name)!;
+    const vars = [...(this.cg.tp.vars.get(this.unit.probe) ?? new Map<string, Ty>())];
+    const n = this.cg.loopCount++;
+    const ctxType = `loop_ctx_${n}`;
+    const fn = `loop_${n}`;
+    this.cg.helperDecls.push([`struct ${ctxType} {`, ...(vars.length ? vars.map(([name, t]) => `\t${this.decl(t, `v_${name.slice(1)}`)};`) : ['\tchar unused;']), '};'].join('\n'));
+    const kvTy = this.cg.tp.vars.get(this.unit.probe)?.get(s.variable.name);
+    // The callback body, generated with variables read through the context pointer.
+    const saved = this.w;
+    const savedPrefix = this.varPrefix;
+    const cb = new CWriter();
+    (this as { w: CWriter }).w = cb;
+    this.varPrefix = 'lc->';
+    this.loops.push('callback');
+    try {
+      cb.ln(`/* for (${s.variable.name} : ${s.iterable.name}) */`);
+      this.line();
+      cb.ln(`static long ${fn}(void *map, void *key, void *value, void *data)`);
+      cb.ln('{');
+      cb.indent();
+      cb.ln(`struct ${ctxType} *lc = data;`);
+      if (kvTy && kvTy.k === 'tuple') {
+        const [kt, vt] = kvTy.elems as [Ty, Ty];
+        cb.ln(`__builtin_memcpy(&${this.v(s.variable.name)}.f0, key, ${Math.min(sizeOf(kt), m.key ? sizeOf(m.key) : 4)});`);
+        cb.ln(`__builtin_memcpy(&${this.v(s.variable.name)}.f1, value, ${Math.min(sizeOf(vt), 8 * Math.ceil(sizeOf(m.value) / 8))});`);
+      }
+      this.block(s.body);
+      cb.ln('return 0;');
+      cb.dedent();
+      cb.ln('}');
+    } finally {
+      (this as { w: CWriter }).w = saved;
+      this.varPrefix = savedPrefix;
+      this.loops.pop();
+    }
+    this.helpers.push(cb.toString());
+    this.comment(`for (${s.variable.name} : ${s.iterable.name})`);
+    const lc = this.tmp('lc');
+    this.emitLines(() => {
+      this.w.ln(`struct ${ctxType} ${lc};`);
+      for (const [name] of vars) this.w.ln(`__builtin_memcpy(&${lc}.v_${name.slice(1)}, &${this.v(name)}, sizeof(${lc}.v_${name.slice(1)}));`);
+      this.w.ln(`bpf_for_each_map_elem(&${m.cname}, ${fn}, &${lc}, 0);`);
+      for (const [name] of vars) this.w.ln(`__builtin_memcpy(&${this.v(name)}, &${lc}.v_${name.slice(1)}, sizeof(${lc}.v_${name.slice(1)}));`);
+    });
   }
 
   /** Run an emitter so that every line it writes is preceded by a #line directive. */
@@ -556,7 +632,7 @@ class ProbeGen implements GenCtx {
     const target = s.target;
     if (target.kind === 'VarRef') {
       const t = this.cg.tp.vars.get(this.unit.probe)?.get(target.name) ?? this.ty(s.value);
-      this.into(s.value, varName(target.name), t);
+      this.into(s.value, this.v(target.name), t);
       return;
     }
     const m = this.cg.tp.mapsByName.get(target.name)!;
@@ -735,7 +811,7 @@ class ProbeGen implements GenCtx {
         throw new Error(`internal error: ${e.name} has no scalar value`);
       }
       case 'VarRef':
-        return varName(e.name);
+        return this.v(e.name);
       case 'MapRef':
         return this.mapRead(e);
       case 'Call': {
@@ -955,7 +1031,7 @@ class ProbeGen implements GenCtx {
   }
 
   lvalue(e: Expr): string {
-    if (e.kind === 'VarRef') return varName(e.name);
+    if (e.kind === 'VarRef') return this.v(e.name);
     if (e.kind === 'FieldAccess' && this.isTracepointArg(e)) {
       const t = this.ty(e);
       if (t.k === 'array' || t.k === 'str') return this.fieldLvalue(e);
@@ -987,7 +1063,7 @@ class ProbeGen implements GenCtx {
           return;
         }
         if (t.k === 'tuple' && JSON.stringify(storageTy(t)) === JSON.stringify(dstTy) && (e.kind === 'VarRef' || e.kind === 'MapRef')) {
-          const src = e.kind === 'VarRef' ? varName(e.name) : this.mapValuePtr(e, true);
+          const src = e.kind === 'VarRef' ? this.v(e.name) : this.mapValuePtr(e, true);
           this.w.ln(`__builtin_memcpy(&${dst}, ${e.kind === 'VarRef' ? '&' : ''}${src}, sizeof(${dst}));`);
           return;
         }
@@ -1029,7 +1105,7 @@ class ProbeGen implements GenCtx {
       }
     }
     if (e.kind === 'VarRef') {
-      this.w.ln(`__builtin_memcpy(&${dst}, &${varName(e.name)}, ${Math.min(sizeOf(t), sizeOf(dstTy))});`);
+      this.w.ln(`__builtin_memcpy(&${dst}, &${this.v(e.name)}, ${Math.min(sizeOf(t), sizeOf(dstTy))});`);
       return;
     }
     if (e.kind === 'MapRef') {
@@ -1070,7 +1146,7 @@ class ProbeGen implements GenCtx {
       }
       case 'VarRef': {
         const n = Math.min(size, t.k === 'str' ? t.size : size);
-        this.w.ln(`__builtin_memcpy(${dst}, ${varName(e.name)}, ${n});`);
+        this.w.ln(`__builtin_memcpy(${dst}, ${this.v(e.name)}, ${n});`);
         return;
       }
       case 'FieldAccess': {

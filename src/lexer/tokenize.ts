@@ -11,7 +11,7 @@
 // after an attach point opens a predicate and the next `/` outside parentheses closes it.
 // `#` lines are preprocessor directives (conditionals are evaluated here, #define names
 // are expanded at the token level so spans stay those of the use site). A tiny state
-// machine says all of this directly and scans a 1 MB script in milliseconds.
+// machine says all of this directly (and scans a megabyte in about 0.2 s).
 
 import type { IToken, TokenType } from 'chevrotain';
 import { createTokenInstance } from './chevrotain.js';

@@ -1,8 +1,10 @@
 // parse(): script text -> AST, the entry point of the front end.
 // Input: a SourceFile and the compile's Diagnostics. Output: the Program, or null when
-// the errors leave no tree worth handing on (nesting too deep). Every problem is a
-// diagnostic with a span (P001-P016, T013); several syntax errors are reported per run
-// thanks to chevrotain's error recovery.
+// the errors leave no tree worth handing on (nesting too deep, MAX_SYNTAX_ERRORS
+// reached). Every problem is a diagnostic with a span (P001-P016, T013); several
+// syntax errors are reported per run (one per line) thanks to chevrotain's error
+// recovery. With errors, the Program holds what could be recovered; callers must check
+// `diags.hasErrors` before going on.
 // Must not: throw on any input - random bytes, truncated scripts, 10k nested
 // parentheses, megabyte scripts - nor hand later phases a tree deeper than MAX_AST_DEPTH
 // (they may recurse over it).

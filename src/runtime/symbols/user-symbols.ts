@@ -43,7 +43,19 @@ export interface UserSymbol {
 interface Snapshot {
   readonly starttime: string | null;
   mappings: MappedFile[];
+  /** Executable mappings with no file (JIT code, [vdso]): known misses, no re-read. */
+  anon: { start: number; end: number }[];
+  /** performance.now() of the last re-read caused by a miss (-Infinity: none yet). */
+  missReadAt: number;
 }
+
+/**
+ * After a miss re-read the maps, further misses wait this long before reading them
+ * again: a JIT runtime's stacks keep landing in fresh anonymous code, and each re-read
+ * costs a /proc read. The first miss after a snapshot always re-reads (the -c case:
+ * the snapshot was taken before exec).
+ */
+const REFRESH_INTERVAL_MS = 50;
 
 /** Build-ids are compared as 20 bytes: the kernel zero-pads shorter ones in stack traces. */
 const BUILD_ID_HEX = 40;
@@ -76,8 +88,13 @@ export class UserSymbols {
     const maps = readMaps(pid, this.procRoot);
     if (!maps) return false;
     const mappings: MappedFile[] = [];
+    const anon: { start: number; end: number }[] = [];
     for (const m of maps) {
-      if (!m.path.startsWith('/') || !m.perms.includes('x')) continue;
+      if (!m.perms.includes('x')) continue;
+      if (!m.path.startsWith('/')) {
+        anon.push({ start: m.start, end: m.end });
+        continue;
+      }
       mappings.push({
         start: m.start,
         end: m.end,
@@ -88,7 +105,7 @@ export class UserSymbols {
         buildId: this.buildIdOf(`${m.dev}:${m.inode}:${m.path}`, m.path, pid, m.start, m.end),
       });
     }
-    this.pids.set(pid, { starttime: this.starttime(pid), mappings });
+    this.pids.set(pid, { starttime: this.starttime(pid), mappings, anon, missReadAt: -Infinity });
     return true;
   }
 
@@ -119,10 +136,12 @@ export class UserSymbols {
     if (!this.pids.has(pid)) this.rememberPid(pid);
     let snap = this.pids.get(pid);
     let m = snap ? findMapping(snap.mappings, a) : undefined;
-    if (!m && snap && this.alive(pid, snap)) {
+    const knownMiss = snap !== undefined && snap.anon.some((r) => a >= r.start && a < r.end);
+    if (!m && snap && !knownMiss && performance.now() - snap.missReadAt >= REFRESH_INTERVAL_MS && this.alive(pid, snap)) {
       this.refreshPid(pid);
-      snap = this.pids.get(pid);
-      m = snap ? findMapping(snap.mappings, a) : undefined;
+      snap = this.pids.get(pid)!;
+      snap.missReadAt = performance.now();
+      m = findMapping(snap.mappings, a);
     }
     if (!m) return null;
     const fileOffset = a - m.start + m.offset;

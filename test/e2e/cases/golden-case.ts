@@ -1,0 +1,148 @@
+// Golden cases for the core-language e2e suites (test/e2e/{language,uprobe,tracepoint,
+// timers,json-output,cli-options}.test.ts): run the real CLI with some arguments and
+// compare its stdout byte for byte with test/e2e/expected/<name>.txt.
+//
+// The goldens are bpftrace 0.17's output, not ours: `RECORD_BPFTRACE=1 npx vitest run
+// test/e2e/<file>` runs `bpftrace ARGS` (same arguments, same cwd) for every case and
+// rewrites its golden from bpftrace's stdout. UPDATE_GOLDEN=1 is deliberately NOT honoured
+// here: rewriting these goldens from bpfscript's own output would make the suite compare
+// bpfscript with itself. A case whose `bpftraceWrong` is set has a hand-written golden
+// (bpftrace 0.17 is plainly wrong there) that recording leaves alone.
+//
+// Input: a GoldenCase. Output: vitest assertions (stdout, exit status 0, no program left
+// loaded). It must not change anything but goldens (and only when recording).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { expect } from 'vitest';
+import {
+  buildFixture,
+  EXPECTED_DIR,
+  leftoverPrograms,
+  listPrograms,
+  readGolden,
+  REPO_ROOT,
+  runCli,
+  runProcess,
+  type RunOptions,
+  type RunResult,
+} from '../harness.js';
+
+/** The traced fixture, relative to the repository root (the cwd of every run). */
+export const TARGET = './test/e2e/fixtures/bin/target';
+
+/** Script files of the cases, relative to the repository root. */
+export const CASES = 'test/e2e/cases';
+
+/** True when this run rewrites goldens from bpftrace's output. */
+export const RECORDING = process.env.RECORD_BPFTRACE === '1';
+
+export interface GoldenCase {
+  /** The golden test/e2e/expected/<name>.txt; also the start of the test's title. */
+  readonly name: string;
+  /** Arguments after `bpfscript` (and after `bpftrace` when recording). */
+  readonly args: readonly string[];
+  /**
+   * Why bpftrace 0.17 is plainly wrong here. The golden then holds the right output,
+   * written by hand, and recording does not overwrite it. Shown in the test's title.
+   */
+  readonly bpftraceWrong?: string;
+  /** Order map entries that tie on value before comparing (bpftrace prints ties in hash order). */
+  readonly ties?: boolean;
+  /** Extra environment for both tracers (e.g. PATH). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The test's title: the golden's name, plus the bpftrace bug it works around. */
+export function caseTitle(c: GoldenCase): string {
+  return c.bpftraceWrong ? `${c.name} (bpftrace 0.17 is wrong: ${c.bpftraceWrong})` : c.name;
+}
+
+const ENTRY = /^(@\w*)\[.*\]: (-?\d+)$/;
+
+/**
+ * Orders runs of consecutive `@map[key]: N` lines of one map by (N, line): bpftrace sorts
+ * entries by value but leaves ties in hash order. Everything else is untouched.
+ */
+export function orderTies(text: string): string {
+  const out: string[] = [];
+  let run: string[] = [];
+  let runMap = '';
+  const flush = () => {
+    run.sort((a, b) => {
+      const d = BigInt(ENTRY.exec(a)![2]!) - BigInt(ENTRY.exec(b)![2]!);
+      if (d !== 0n) return d < 0n ? -1 : 1;
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+    out.push(...run);
+    run = [];
+  };
+  for (const line of text.split('\n')) {
+    const m = ENTRY.exec(line);
+    if (m && run.length > 0 && m[1] !== runMap) flush();
+    if (m) {
+      runMap = m[1]!;
+      run.push(line);
+    } else {
+      flush();
+      out.push(line);
+    }
+  }
+  flush();
+  return out.join('\n');
+}
+
+/** bpftrace with the harness's conventions (empty stdin, cwd = repository root). */
+export function runBpftrace(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runProcess('bpftrace', args, opts);
+}
+
+/**
+ * The golden `name`. When recording (and the case is not hand-written), `bpftrace ARGS`
+ * is run first and its stdout becomes the golden; a failing bpftrace is an error.
+ */
+export async function referenceOutput(
+  name: string,
+  args: readonly string[],
+  opts: RunOptions & { handWritten?: boolean } = {},
+): Promise<string> {
+  if (RECORDING && !opts.handWritten) {
+    const ref = await runBpftrace(args, opts);
+    if (ref.code !== 0) {
+      throw new Error(`bpftrace ${args.join(' ')} failed (${ref.code}):\n${ref.stderr}`);
+    }
+    return readGolden(EXPECTED_DIR, name, ref.stdout, true);
+  }
+  return readGolden(EXPECTED_DIR, name, undefined, false);
+}
+
+/** Ids of the probe_* programs loaded now (other runs' programs do not count as ours). */
+export async function programBaseline(): Promise<number[]> {
+  return (await listPrograms()).map((p) => p.id);
+}
+
+/**
+ * Runs one golden case: bpfscript ARGS must print exactly the golden on stdout, exit 0,
+ * and leave no program loaded. All three are checked even when one fails.
+ */
+export async function runGoldenCase(c: GoldenCase): Promise<RunResult> {
+  await buildFixture('target');
+  const opts: RunOptions = c.env ? { env: c.env } : {};
+  const want = await referenceOutput(c.name, c.args, { ...opts, handWritten: c.bpftraceWrong !== undefined });
+  const baseline = await programBaseline();
+  const r = await runCli(c.args, opts);
+  const left = await leftoverPrograms({ baseline });
+  const norm = c.ties ? orderTies : (s: string) => s;
+  expect.soft(norm(r.stdout), `stdout of bpfscript ${c.args.join(' ')}\nstderr:\n${r.stderr}`).toBe(norm(want));
+  expect.soft(r.code, `exit status; stderr:\n${r.stderr}`).toBe(0);
+  expect(left, 'BPF programs left loaded').toBe(0);
+  return r;
+}
+
+/** `test/e2e/cases/<group>/<name>.bt`, checked to exist (a typo must not pass as "no output"). */
+export function caseFile(group: string, name: string): string {
+  const rel = path.posix.join(CASES, group, `${name}.bt`);
+  if (!fs.existsSync(path.join(REPO_ROOT, rel))) {
+    throw new Error(`missing case script ${rel}`);
+  }
+  return rel;
+}
