@@ -28,6 +28,7 @@ import type { BuiltinFn, InferCtx } from '../builtins/spec.js';
 import { S64, U64, isAgg, isInt, tyToString, type IntBits, type StackMode, type Ty } from '../types/ty.js';
 import { storageTy } from './storage.js';
 import { desugarBlock } from './desugar.js';
+import { MacroExpander } from './macros.js';
 
 export interface AnalyzeOptions {
   /** Positional parameters ($1 is params[0]). */
@@ -92,8 +93,9 @@ export function analyze(ast: Program, env: ResolveEnv, opts: AnalyzeOptions, dia
   const units: ProgramUnit[] = [];
   let probeCount = 0;
   const bodies = new Map<Probe, Block>();
+  const macros = new MacroExpander(ast, diags);
   for (const probe of ast.probes) {
-    bodies.set(probe, desugarBlock(probe.body));
+    bodies.set(probe, desugarBlock(macros.expandBlock(probe.body)));
   }
   // ---- attach points -> programs
   for (const probe of ast.probes) {

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserSymbols, elfSymbols, normalizeBuildId, parseMaps } from '../../src/runtime/symbols/index.js';
+import { UserSymbols, elfSymbols, normalizeBuildId, parseMaps, readMaps } from '../../src/runtime/symbols/index.js';
 import { type Fixtures, HAVE_GCC, buildFixtures, removeFixtures, run } from './fixtures/symbols/build.js';
 
 describe('parseMaps', () => {
@@ -146,6 +146,26 @@ describe.skipIf(!HAVE_GCC)('UserSymbols', () => {
       expect(us.mappings(pid)!.some((m) => m.path === fx.prog)).toBe(true);
     } finally {
       await finish({ child: sh, fib, helper: 0, main: 0 });
+    }
+  });
+
+  it('does not re-read the maps for known anonymous code, and throttles re-reads after a miss', async () => {
+    const us = new UserSymbols();
+    const r = await startProg(fx.prog);
+    try {
+      const pid = r.child.pid!;
+      us.rememberPid(pid);
+      const first = us.mappings(pid);
+      const vdso = readMaps(pid)!.find((m) => m.path === '[vdso]')!;
+      expect(us.usym(vdso.start + 4, pid)).toBe(`0x${(vdso.start + 4).toString(16)}`);
+      expect(us.mappings(pid)).toBe(first); // a known miss: no re-read
+      expect(us.usym(0x1000, pid)).toBe('0x1000');
+      const second = us.mappings(pid);
+      expect(second).not.toBe(first); // the first unknown address re-reads
+      expect(us.usym(0x2000, pid)).toBe('0x2000');
+      expect(us.mappings(pid)).toBe(second); // the next one, right after, does not
+    } finally {
+      await finish(r);
     }
   });
 

@@ -3,7 +3,10 @@
 // - rememberPid(pid) snapshots /proc/PID/maps (file-backed executable mappings: start,
 //   end, file offset, path, device, inode, and the file's GNU build-id). The runtime
 //   calls it as soon as it sees a pid, and for -c/-p at start. A lookup that misses in
-//   the snapshot re-reads the maps while the process lives (dlopen, exec).
+//   the snapshot re-reads the maps while the process lives (dlopen, exec), at most once
+//   per 50 ms, and never for addresses in known anonymous executable memory (JIT code).
+//   A pid reused by a new process keeps the old snapshot (its start time differs, so a
+//   miss does not read the newcomer's maps; forgetPid when the runtime sees it exit).
 // - An address maps to (file, file offset); the file's ELF symbols (elf-functions.ts,
 //   cached) give `fib` / `fib+42`. A file replaced on disk since the snapshot is
 //   detected by its build-id and read through /proc/PID/map_files while the process lives.

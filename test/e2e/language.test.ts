@@ -1,0 +1,49 @@
+// e2e: the core language in BEGIN/END-only scripts (printf, aggregations, map printing,
+// print/clear/zero/delete, exit, positional parameters, control flow, arithmetic,
+// strings, tuples), run by the real CLI on this kernel. Each case's stdout must equal
+// bpftrace 0.17's output (test/e2e/expected/begin/*.txt, recorded with RECORD_BPFTRACE=1;
+// see test/e2e/cases/golden-case.ts), except where bpftrace is plainly wrong, which the
+// case's title says.
+import { describeE2E, itE2E } from './harness.js';
+import { caseFile, caseTitle, runGoldenCase, type GoldenCase } from './cases/golden-case.js';
+
+const begin = (name: string, extra: Partial<GoldenCase> & { params?: string[] } = {}): GoldenCase => ({
+  name: `begin/${name}`,
+  args: [caseFile('begin', name), ...(extra.params ?? [])],
+  ...extra,
+});
+
+const CASES: readonly GoldenCase[] = [
+  begin('printf-specifiers'),
+  begin('printf-percent', { bpftraceWrong: 'printf("100%%") prints "100%%"' }),
+  begin('printf-int-widths'),
+  begin('aggregations'),
+  begin('aggregations-keyed'),
+  begin('hist', { bpftraceWrong: 'hist() puts values >= 4G in [2G, 4G)' }),
+  begin('hist-keyed'),
+  begin('lhist'),
+  begin('maps'),
+  begin('print'),
+  begin('clear-zero-delete', { ties: true }),
+  begin('exit-skips'),
+  begin('params', { params: ['5', '7', 'hello'] }),
+  begin('control-flow'),
+  begin('arithmetic'),
+  begin('signed-division'),
+  begin('strings', { bpftraceWrong: 'printf("%s", $s) prints another variable\'s string' }),
+  begin('tuples'),
+  {
+    name: 'begin/one-liner',
+    args: ['-e', 'BEGIN { @x = 1; printf("one %d\\n", 1); exit(); } END { printf("end\\n"); }'],
+  },
+  {
+    name: 'begin/params-string-and-count',
+    args: ['-e', 'BEGIN { printf("%s|%d|%d\\n", str($1), $2, $#); exit(); }', 'a b', '-3'],
+  },
+];
+
+describeE2E('e2e: core language in BEGIN/END', () => {
+  itE2E.for(CASES.map((c) => ({ ...c, title: caseTitle(c) })))('$title', async (c) => {
+    await runGoldenCase(c);
+  });
+});
