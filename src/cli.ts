@@ -71,7 +71,8 @@ function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   // `-kk` is two -k flags to getopt; commander wants them apart.
-  argv = argv.map((a) => (a === '-kk' ? '-k' : a)).flatMap((a, i) => (argv[i] === '-kk' ? [a, '-k'] : [a]));
+  // getopt reads `-lv` as -l -v and `-kk` as -k -k; commander would read `-lv` as -l v.
+  argv = argv.flatMap((a) => (a === '-kk' ? ['-k', '-k'] : a === '-lv' || a === '-vl' ? ['-l', '-v'] : [a]));
   const program = buildProgram();
   let code = 0;
   try {

@@ -6,6 +6,11 @@ import { findProvider, globToRegExp } from '../providers/providers.js';
 import { listPerfEvents } from '../providers/perf-events.js';
 
 export async function listProbes(pattern: string, verbose: boolean, pid: number): Promise<string> {
+  const struct = /^\s*(struct|union|enum)\s+\S/.exec(pattern);
+  if (struct) {
+    const { describeStruct } = await import('../btf/describe.js');
+    return describeStruct(pattern.trim()) ?? '';
+  }
   const colon = pattern.indexOf(':');
   const provName = colon >= 0 ? pattern.slice(0, colon) : '';
   const provider = provName ? findProvider(provName) : undefined;
@@ -45,6 +50,15 @@ export async function listProbes(pattern: string, verbose: boolean, pid: number)
     const { resolveUprobeTarget } = await import('../runtime/symbols/libraries.js');
     const target = resolveUprobeTarget(parts[0]!, pid > 0 ? { pid } : {});
     out.push(...listUsdt(target.path, parts.slice(1).join(':') || '*', { display: target.display }));
+  }
+  if (kind === 'kfunc' || kind === 'kretfunc') {
+    const { vmlinuxBtf } = await import('../btf/btf.js');
+    const { describeKfunc } = await import('../btf/describe.js');
+    const re = globToRegExp(rest.includes(':') ? rest.split(':').pop()! : rest);
+    for (const f of vmlinuxBtf().funcNames()) {
+      if (!re.test(f)) continue;
+      out.push(verbose ? (describeKfunc(f, vmlinuxBtf(), kind) ?? `${kind}:${f}`).trimEnd() : `${kind}:${f}`);
+    }
   }
   if (kind === 'kprobe' || kind === 'kretprobe' || (!provider && pattern !== '*')) {
     const p = '/sys/kernel/tracing/available_filter_functions';

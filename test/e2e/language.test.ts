@@ -38,12 +38,12 @@ const CASES: readonly GoldenCase[] = [
   },
   {
     name: 'begin/params-string-and-count',
-    args: ['-e', 'BEGIN { printf("%s|%d|%d\\n", str($1), $2, $#); exit(); }', 'a b', '-3'],
+    args: ['-e', 'BEGIN { printf("%s|%d|%d\\n", str($1), $2, $#); exit(); }', '--', 'a b', '-3'],
   },
 ];
 
 describeE2E('e2e: core language in BEGIN/END', () => {
-  itE2E.for(CASES.map((c) => ({ ...c, title: caseTitle(c) })))('$title', async (c) => {
-    await runGoldenCase(c);
-  });
+  // One named case per row (not it.for: vitest shortens interpolated titles, and the
+  // title carries the bpftrace bug a hand-written golden works around).
+  for (const c of CASES) itE2E(caseTitle(c), () => runGoldenCase(c));
 });

@@ -554,8 +554,44 @@ function seedOneLiners(): string[] {
   return out;
 }
 
+/** Classic one-liners in the style of bpftrace's tutorial and reference guide. */
+const CLASSIC_ONE_LINERS = [
+  'kprobe:do_nanosleep { printf("PID %d sleeping...\\n", pid); }',
+  'tracepoint:syscalls:sys_enter_openat { printf("%s %s\\n", comm, str(args->filename)); }',
+  'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }',
+  'tracepoint:syscalls:sys_exit_read /pid == 18644/ { @bytes = hist(args->ret); }',
+  'kretprobe:vfs_read { @bytes = lhist(retval, 0, 2000, 200); }',
+  'kprobe:vfs_read { @start[tid] = nsecs; } kretprobe:vfs_read /@start[tid]/ { @ns[comm] = hist(nsecs - @start[tid]); delete(@start[tid]); }',
+  'tracepoint:sched:sched* { @[probe] = count(); } interval:s:5 { exit(); }',
+  'profile:hz:99 { @[kstack] = count(); }',
+  'profile:hz:99 /pid == 189/ { @[ustack(perf, 5)] = count(); }',
+  'tracepoint:block:block_rq_issue { @ = hist(args->bytes); }',
+  'kprobe:vfs_open { printf("open path: %s\\n", str(((struct path *)arg0)->dentry->d_name.name)); }',
+  'uretprobe:/bin/bash:readline { printf("read a line: %s\\n", str(retval)); }',
+  't:syscalls:sys_enter_kill /args->sig == 9/ { @[comm] = count(); }',
+  'software:faults:1 { @[comm] = count(); }',
+  'hardware:cache-misses:1000000 { @[comm, pid] = count(); }',
+  'usdt:/usr/sbin/mysqld:mysql:query__start { @query[tid] = str(arg0); }',
+  'i:ms:100 { @n++; if (@n > 10) { exit(); } }',
+  'tracepoint:syscalls:sys_enter_execve { join(args->argv); }',
+  'kprobe:tcp_sendmsg { @bytes[comm] = sum(arg2); } END { print(@bytes, 10); clear(@bytes); }',
+  'kfunc:vfs_read { @[comm] = count(); } kretfunc:vfs_read /retval > 0/ { @bytes = stats(retval); }',
+  'tracepoint:syscalls:sys_enter_open* { @[probe] = count(); }',
+  'BEGIN { @x = (uint32)-1; $s = (int8)0xff; printf("%u %d %s\\n", @x, $s, "x"); exit(); }',
+  'kprobe:__x64_sys_* { @[func] = count(); }',
+  'uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @sizes = hist(arg0); @total = sum(arg0); }',
+  'tracepoint:syscalls:sys_exit_* /retval < 0/ { @errors[probe, -retval] = count(); }',
+  'rawtracepoint:sched_switch { @[cpu] = count(); }',
+  'kprobe:ksys_write /comm == "bash" && arg2 > 1/ { printf("%s\\n", str(arg1, arg2)); }',
+  'BEGIN { $i = 0; while ($i < 5) { printf("%d\\n", $i); $i++; } unroll(3) { @u++ } exit(); }',
+];
+
 describe('real-world scripts', () => {
   const oneLiners = seedOneLiners();
+
+  it.each(CLASSIC_ONE_LINERS.map((s) => [s]))('one-liner %s', (script) => {
+    expect(ok(script).probes.length).toBeGreaterThan(0);
+  });
 
   it.runIf(existsSync('/work/shared/seeds'))('finds the seed one-liners', () => {
     expect(oneLiners.length).toBeGreaterThanOrEqual(11);
