@@ -32,6 +32,7 @@ const CASES: readonly GoldenCase[] = [
   begin('signed-division'),
   begin('strings', { bpftraceWrong: 'printf("%s", $s) prints another variable\'s string' }),
   begin('tuples'),
+  begin('tuples-nested'),
   {
     name: 'begin/one-liner',
     args: ['-e', 'BEGIN { @x = 1; printf("one %d\\n", 1); exit(); } END { printf("end\\n"); }'],
