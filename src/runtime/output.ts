@@ -14,6 +14,10 @@ export class Output {
   private scheduled = false;
   private readonly stream: NodeJS.WritableStream;
   private readonly file: WriteStream | null;
+  /** The reader went away (EPIPE, e.g. `| head`): output is dropped from now on. */
+  private broken = false;
+  /** Called once when the output breaks, so the trace can stop like bpftrace on SIGPIPE. */
+  onBroken: (() => void) | null = null;
 
   constructor(path?: string) {
     if (path) {
@@ -23,6 +27,12 @@ export class Output {
       this.file = null;
       this.stream = process.stdout;
     }
+    this.stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (this.broken) return;
+      this.broken = true;
+      if (e.code !== 'EPIPE') process.stderr.write(`bpfscript: cannot write output: ${e.message}\n`);
+      this.onBroken?.();
+    });
   }
 
   /** Resolves once the file is open (so a bad -o path fails before tracing starts). */
@@ -40,6 +50,7 @@ export class Output {
   }
 
   writeBytes(b: Buffer): void {
+    if (this.broken) return;
     this.chunks.push(b);
     this.size += b.length;
     if (this.size >= FLUSH_AT) void this.flush();
@@ -60,18 +71,22 @@ export class Output {
   }
 
   flush(): Promise<void> {
+    if (this.broken) {
+      this.chunks = [];
+      this.size = 0;
+    }
     if (this.size === 0) return Promise.resolve();
     const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
     this.size = 0;
     return new Promise((res) => {
-      const ok = this.stream.write(data, () => res());
-      if (!ok) this.stream.once('drain', () => undefined);
+      this.stream.write(data, () => res());
     });
   }
 
   async close(): Promise<void> {
     await this.flush();
+    if (this.broken) return;
     if (this.file) await new Promise<void>((res) => this.file!.end(() => res()));
   }
 }

@@ -88,6 +88,7 @@ class Runner {
     process.on('SIGUSR1', onUsr1);
     this.loader.onExit((e) => this.requestStop({ kind: 'loader', reason: e.signal ? `killed by ${e.signal}` : `exit code ${e.code}` }));
     this.loader.onEvents((records) => this.onRecords(records));
+    this.opts.out.onBroken = () => this.requestStop({ kind: 'signal', signal: 'SIGPIPE' });
     try {
       return await this.lifecycle();
     } finally {
