@@ -25,7 +25,7 @@ interface CliOptions {
   emit?: 'ast' | 'c';
   emitElf?: string;
   dryRun?: boolean;
-  d?: boolean;
+  debug?: boolean;
   B?: string;
   include: string[];
   I: string[];
@@ -207,7 +207,7 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
     process.stdout.write(result.c.replace(/^#line .*\n/gm, ''));
     return 0;
   }
-  if (opts.d) {
+  if (opts.debug) {
     process.stdout.write(result.c + '\n' + JSON.stringify(result.manifest, null, 2) + '\n');
     return 0;
   }

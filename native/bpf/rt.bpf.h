@@ -160,6 +160,12 @@ static __always_inline void *rt_lookup_or_init(void *map, const void *key, __u32
 
 /* ---------------------------------------------------------------- aggregations */
 
+/*
+ * Hide a value's range from clang: it would otherwise prove an index in bounds (through
+ * a division the verifier cannot follow) and drop the check the verifier needs.
+ */
+#define rt_opaque(x) asm volatile("" : "+r"(x))
+
 /* min/max slot; `seen` tells an empty slot from a real 0. */
 struct rt_minmax {
 	__s64 value;
@@ -259,10 +265,13 @@ static __always_inline void rt_hist(void *map, const void *key, __s64 x, __u32 b
 				    __u32 nbuckets, __u32 map_id)
 {
 	__u64 *v = rt_lookup_or_init(map, key, map_id);
-	__u32 i = rt_hist_index(x, bits);
+	/* a 64-bit index compared right before use keeps the verifier's bounds */
+	__u64 i = rt_hist_index(x, bits);
 
-	if (v && i < nbuckets)
-		v[i] += 1;
+	rt_opaque(i);
+	if (!v || i >= nbuckets)
+		return;
+	v[i] += 1;
 }
 
 /* Bucket of x in a linear histogram: 0 below min, last at or above max. */
@@ -281,10 +290,12 @@ static __always_inline void rt_lhist(void *map, const void *key, __s64 x, __s64 
 				     __s64 max, __u64 step, __u32 nbuckets, __u32 map_id)
 {
 	__u64 *v = rt_lookup_or_init(map, key, map_id);
-	__u32 i = rt_lhist_index(x, min, max, step, nbuckets);
+	__u64 i = rt_lhist_index(x, min, max, step, nbuckets);
 
-	if (v && i < nbuckets)
-		v[i] += 1;
+	rt_opaque(i);
+	if (!v || i >= nbuckets)
+		return;
+	v[i] += 1;
 }
 
 /* ---------------------------------------------------------------- strings */

@@ -57,8 +57,9 @@ function readInt(b: Buffer, off: number, bits: 8 | 16 | 32 | 64, signed: boolean
 /** A NUL-terminated string within `size` bytes. */
 function readCString(b: Buffer, off: number, size: number): string {
   const end = Math.min(off + size, b.length);
-  let nul = b.indexOf(0, off);
-  if (nul < 0 || nul > end) nul = end;
+  // Search only this field: a full string has no NUL and the buffer may be a large dump.
+  let nul = off;
+  while (nul < end && b[nul] !== 0) nul++;
   return decodeBytes(b, off, nul);
 }
 
@@ -70,113 +71,157 @@ function timestampFormat(ty: Extract<Ty, { k: 'timestamp' }>): string {
 
 /** Decode one value of type `ty` stored at `offset` (aggregations: ONE CPU's slot). */
 export function decodeValue(ty: Ty, buf: Buffer | Uint8Array, offset: number, sym: Symbolizer): Value {
-  const b = view(buf);
+  return decoderFor(ty)(view(buf), offset, sym);
+}
+
+type Decoder = (b: Buffer, off: number, sym: Symbolizer) => Value;
+
+// Events are decoded by the hundred thousand per second with the same few types (the
+// manifest's objects), so each type is compiled once into a closure that knows its
+// layout: no tuple layout or bucket count is recomputed per event.
+const DECODERS = new WeakMap<Ty, Decoder>();
+
+function decoderFor(ty: Ty): Decoder {
+  let d = DECODERS.get(ty);
+  if (!d) {
+    d = compile(ty);
+    DECODERS.set(ty, d);
+  }
+  return d;
+}
+
+function compile(ty: Ty): Decoder {
   switch (ty.k) {
     case 'void':
-      return NONE;
-    case 'int':
-      return { t: 'int', v: readInt(b, offset, ty.bits, ty.signed), bits: ty.bits, signed: ty.signed };
+      return () => NONE;
+    case 'int': {
+      const { bits, signed } = ty;
+      return (b, o) => ({ t: 'int', v: readInt(b, o, bits, signed), bits, signed });
+    }
     case 'bool':
-      return { t: 'bool', v: b[offset] !== 0 };
-    case 'str':
-      return { t: 'str', s: readCString(b, offset, ty.size) };
+      return (b, o) => ({ t: 'bool', v: b[o] !== 0 });
+    case 'str': {
+      const size = ty.size;
+      return (b, o) => ({ t: 'str', s: readCString(b, o, size) });
+    }
     case 'buf': {
-      const len = Math.min(b.readUInt32LE(offset), ty.size);
-      return { t: 'buf', bytes: copyBytes(b, offset + 4, offset + 4 + len) };
+      const size = ty.size;
+      return (b, o) => {
+        const len = Math.min(b.readUInt32LE(o), size);
+        return { t: 'buf', bytes: copyBytes(b, o + 4, o + 4 + len) };
+      };
     }
     case 'tuple': {
-      const layout = tupleLayout(ty.elems);
-      return { t: 'tuple', elems: ty.elems.map((e, i) => decodeValue(e, b, offset + layout.offsets[i]!, sym)) };
+      const offsets = tupleLayout(ty.elems).offsets;
+      const elems = ty.elems.map(decoderFor);
+      return (b, o, sym) => {
+        const out = new Array<Value>(elems.length);
+        for (let i = 0; i < elems.length; i++) out[i] = elems[i]!(b, o + offsets[i]!, sym);
+        return { t: 'tuple', elems: out };
+      };
     }
     case 'array': {
       const step = sizeOf(ty.elem);
-      const elems: Value[] = [];
-      for (let i = 0; i < ty.len; i++) elems.push(decodeValue(ty.elem, b, offset + i * step, sym));
-      return { t: 'array', elems };
+      const elem = decoderFor(ty.elem);
+      const len = ty.len;
+      return (b, o, sym) => {
+        const out = new Array<Value>(len);
+        for (let i = 0; i < len; i++) out[i] = elem(b, o + i * step, sym);
+        return { t: 'array', elems: out };
+      };
     }
     case 'ptr':
-      return { t: 'ptr', addr: u64(b, offset) };
-    case 'record':
-      return { t: 'record', name: ty.name, bytes: copyBytes(b, offset, offset + ty.size) };
-    case 'ksym': {
-      const addr = u64(b, offset);
-      return symValue('ksym', sym.ksym(addr) ?? hexAddr(addr));
+      return (b, o) => ({ t: 'ptr', addr: u64(b, o) });
+    case 'record': {
+      const { name, size } = ty;
+      return (b, o) => ({ t: 'record', name, bytes: copyBytes(b, o, o + size) });
     }
-    case 'usym': {
-      const addr = u64(b, offset);
-      return symValue('usym', sym.usym(addr, Number(u64(b, offset + 8))) ?? hexAddr(addr));
-    }
+    case 'ksym':
+      return (b, o, sym) => {
+        const addr = u64(b, o);
+        return symValue('ksym', sym.ksym(addr) ?? hexAddr(addr));
+      };
+    case 'usym':
+      return (b, o, sym) => {
+        const addr = u64(b, o);
+        return symValue('usym', sym.usym(addr, Number(u64(b, o + 8))) ?? hexAddr(addr));
+      };
     case 'kaddr':
-      return { t: 'int', v: u64(b, offset), bits: 64, signed: false };
+      return (b, o) => ({ t: 'int', v: u64(b, o), bits: 64, signed: false });
     case 'func':
-      return symValue('func', sym.func(Number(u64(b, offset))));
+      return (b, o, sym) => symValue('func', sym.func(Number(u64(b, o))));
     case 'probe':
-      return symValue('probe', sym.probe(Number(u64(b, offset))));
+      return (b, o, sym) => symValue('probe', sym.probe(Number(u64(b, o))));
     case 'username':
-      return symValue('username', sym.username(Number(u64(b, offset))));
+      return (b, o, sym) => symValue('username', sym.username(Number(u64(b, o))));
     case 'kstack': {
-      const id = s64(b, offset);
-      const frames = id < 0n ? [] : sym.kstack(Number(id), ty.depth, ty.mode);
-      return { t: 'stack', user: false, mode: ty.mode, frames };
+      const { depth, mode } = ty;
+      return (b, o, sym) => {
+        const id = s64(b, o);
+        const frames = id < 0n ? [] : sym.kstack(Number(id), depth, mode);
+        return { t: 'stack', user: false, mode, frames };
+      };
     }
     case 'ustack': {
-      const id = s64(b, offset);
-      const pid = Number(u64(b, offset + 8));
-      const frames = id < 0n ? [] : sym.ustack(Number(id), pid, ty.depth, ty.mode);
-      return { t: 'stack', user: true, mode: ty.mode, frames };
+      const { depth, mode } = ty;
+      return (b, o, sym) => {
+        const id = s64(b, o);
+        const pid = Number(u64(b, o + 8));
+        const frames = id < 0n ? [] : sym.ustack(Number(id), pid, depth, mode);
+        return { t: 'stack', user: true, mode, frames };
+      };
     }
     case 'inet':
-      return symValue('inet', ntop(b.readUInt32LE(offset), b.subarray(offset + 4, offset + 20)));
+      return (b, o) => symValue('inet', ntop(b.readUInt32LE(o), b.subarray(o + 4, o + 20)));
     case 'macaddr':
-      return symValue('macaddr', macAddress(b.subarray(offset, offset + 6)));
+      return (b, o) => symValue('macaddr', macAddress(b.subarray(o, o + 6)));
     case 'timestamp': {
-      const ns = u64(b, offset) + (sym.epochOffsetNs?.() ?? 0n);
-      return { t: 'timestamp', ns, fmt: timestampFormat(ty) };
+      const fmt = timestampFormat(ty);
+      return (b, o, sym) => ({ t: 'timestamp', ns: u64(b, o) + (sym.epochOffsetNs?.() ?? 0n), fmt });
     }
     case 'cgroup_path':
-      return symValue('cgroup_path', sym.cgroupPath(u64(b, offset)));
+      return (b, o, sym) => symValue('cgroup_path', sym.cgroupPath(u64(b, o)));
     case 'strerror':
-      return symValue('strerror', sym.strerror(Number(s64(b, offset))));
+      return (b, o, sym) => symValue('strerror', sym.strerror(Number(s64(b, o))));
     case 'joined': {
       // join(): fixed-size string slots; the first empty one ends the list.
-      const parts: string[] = [];
-      for (let i = 0; i < ty.args; i++) {
-        const at = offset + i * ty.argLen;
-        if (b[at] === 0) break;
-        parts.push(readCString(b, at, ty.argLen));
-      }
-      return { t: 'str', s: parts.join(ty.sep) };
+      const { args, argLen, sep } = ty;
+      return (b, o) => {
+        const parts: string[] = [];
+        for (let i = 0; i < args; i++) {
+          const at = o + i * argLen;
+          if (b[at] === 0) break;
+          parts.push(readCString(b, at, argLen));
+        }
+        return { t: 'str', s: parts.join(sep) };
+      };
     }
     case 'count':
-      return { t: 'count', v: u64(b, offset) };
-    case 'sum':
-      return { t: 'sum', v: ty.signed ? s64(b, offset) : u64(b, offset), signed: ty.signed };
+      return (b, o) => ({ t: 'count', v: u64(b, o) });
+    case 'sum': {
+      const signed = ty.signed;
+      return (b, o) => ({ t: 'sum', v: signed ? s64(b, o) : u64(b, o), signed });
+    }
     case 'min':
-    case 'max':
-      return {
-        t: ty.k,
-        v: ty.signed ? s64(b, offset) : u64(b, offset),
-        seen: u64(b, offset + 8) !== 0n,
-        signed: ty.signed,
-      };
+    case 'max': {
+      const { k, signed } = ty;
+      return (b, o) => ({ t: k, v: signed ? s64(b, o) : u64(b, o), seen: u64(b, o + 8) !== 0n, signed });
+    }
     case 'avg':
-    case 'stats':
-      return {
-        t: ty.k,
-        sum: ty.signed ? s64(b, offset) : u64(b, offset),
-        count: u64(b, offset + 8),
-        signed: ty.signed,
-      };
-    case 'hist':
-      return { t: 'hist', bits: ty.bits, buckets: readBuckets(b, offset, histBuckets(ty.bits)) };
-    case 'lhist':
-      return {
-        t: 'lhist',
-        min: ty.min,
-        max: ty.max,
-        step: ty.step,
-        buckets: readBuckets(b, offset, lhistBuckets(ty.min, ty.max, ty.step)),
-      };
+    case 'stats': {
+      const { k, signed } = ty;
+      return (b, o) => ({ t: k, sum: signed ? s64(b, o) : u64(b, o), count: u64(b, o + 8), signed });
+    }
+    case 'hist': {
+      const { bits } = ty;
+      const n = histBuckets(bits);
+      return (b, o) => ({ t: 'hist', bits, buckets: readBuckets(b, o, n) });
+    }
+    case 'lhist': {
+      const { min, max, step } = ty;
+      const n = lhistBuckets(min, max, step);
+      return (b, o) => ({ t: 'lhist', min, max, step, buckets: readBuckets(b, o, n) });
+    }
   }
 }
 
@@ -265,7 +310,7 @@ export function mergePerCpu(
 export function decodeArgs(ty: Ty, buf: Buffer | Uint8Array, offset: number, sym: Symbolizer): Value[] {
   if (ty.k === 'void') return [];
   const v = decodeValue(ty, buf, offset, sym);
-  return v.t === 'tuple' && ty.k === 'tuple' ? [...v.elems] : [v];
+  return v.t === 'tuple' && ty.k === 'tuple' ? (v.elems as Value[]) : [v];
 }
 
 /** The body of a loader MAP frame (docs/loader-protocol.md), after its 20-byte header. */

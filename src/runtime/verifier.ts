@@ -9,7 +9,7 @@ import { Diagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
 
 const EXPLAIN: readonly [RegExp, string][] = [
-  [/back-edge|infinite loop|loop is not bounded|unbounded/i, 'a loop the verifier cannot prove to end; bound it (unroll, or a constant limit)'],
+  [/back-edge|infinite loop|loop is not bounded|BPF program is too large. Processed/i, 'a loop the verifier cannot prove to end; bound it (unroll, or a constant limit)'],
   [/combined stack size|stack limit|invalid (write|read) to stack.*off=-\d{3,}|stack depth/i, 'the probe needs more than the 512 bytes of BPF stack; use fewer or shorter strings and tuples'],
   [/program is too large|too complex|program is too long|BPF program is too large/i, 'the program is too large for the verifier; split the probe or reduce unroll counts'],
   [/expected=|invalid mem access|invalid indirect read|invalid access to|R\d+ (min|max) value is|map_value_or_null|unbounded memory access/i, 'an invalid memory access (a pointer that may be NULL or an index out of range)'],
@@ -25,12 +25,10 @@ export function mapVerifierError(prog: string, log: string, m: Manifest, src: So
   while (errIdx >= 0 && (lines[errIdx] === '' || /^(processed \d+ insns|verification time|stack depth|-- END)/.test(lines[errIdx]!))) errIdx--;
   const kernelMsg = errIdx >= 0 ? lines[errIdx]! : 'the program was rejected';
   for (let i = errIdx; i >= 0; i--) {
+    // Lines of the inlined rt.bpf.h helpers name the header: keep looking for the
+    // script line that called them.
     const mm = /^; .* @ (.*):(\d+)$/.exec(lines[i]!);
-    if (mm && mm[1] === src.path) {
-      line = Number(mm[2]);
-      break;
-    }
-    if (mm) {
+    if (mm && !mm[1]!.endsWith('.h') && !mm[1]!.endsWith('.c')) {
       line = Number(mm[2]);
       break;
     }

@@ -17,12 +17,14 @@ const uprobe = (name: string, verbs: string, extra: Partial<GoldenCase> = {}): G
 const CASES: readonly GoldenCase[] = [
   uprobe('add-calls', 'calls 5'),
   uprobe('printf-args', 'calls 4'),
-  uprobe('fib-recursion', 'fib 10'),
+  uprobe('fib-recursion', 'fib 10', { ties: true }),
   uprobe('retval-lhist', 'fib 10'),
   uprobe('nested-ret', 'nested 5'),
   uprobe('threads', 'threads 4'),
-  uprobe('func-probe', 'calls 3', { bpftraceWrong: 'func is printed as an address, not the symbol name' }),
-  uprobe('wildcard', 'nested 5', { ties: true }),
+  uprobe('func', 'calls 3', { bpftraceWrong: 'func is printed as an address, not the symbol name' }),
+  uprobe('probe', 'calls 3'),
+  uprobe('wildcard', 'nested 5 fib 1', { ties: true }),
+  uprobe('wildcard-count', 'nested 5 fib 1'),
   uprobe('never-fired', 'calls 1'),
   uprobe('relative-path', 'calls 2'),
   {
