@@ -176,8 +176,8 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
   const json = opts.format === 'json';
   const { src, params } = await readProgram(opts, args);
   currentSource = src;
-  const { parseOnly, compile } = await import('./compile.js');
   if (opts.emit === 'ast') {
+    const { parseOnly } = await import('./compile.js');
     const diags = new Diagnostics();
     const ast = parseOnly(src, diags);
     renderAll(diags.items, src, json);
@@ -187,57 +187,67 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
     return 0;
   }
   const pid = opts.p !== undefined ? parsePid(opts.p) : -1;
-  const [{ systemEnv }, { settingsFromEnv }, clang] = await Promise.all([
-    import('./analyze/resolve-env.js'),
-    import('./analyze/settings.js'),
-    import('./runtime/clang.js'),
-  ]);
-  const lineFile = opts.e !== undefined || src.path === 'stdin' ? clang.scriptFileFor(src.text) : src.path;
-  const diags = new Diagnostics();
-  const result = compile(src, { params, unsafe: !!opts.unsafe, settings: settingsFromEnv(), lineFile, env: systemEnv(pid) }, diags);
-  const warnings = opts.warnings === false ? [] : diags.items.filter((d) => d.severity === 'warning');
-  if (!result) {
-    renderAll(diags.errors, src, json);
-    return 1;
-  }
-  renderAll(warnings, src, json);
-  if (opts.emit === 'c') {
-    // For reading: the #line directives that map every line back to the script (so
-    // clang and the verifier name script lines) are left out; -d shows them.
-    process.stdout.write(result.c.replace(/^#line .*\n/gm, ''));
-    return 0;
-  }
-  if (opts.debug) {
-    process.stdout.write(result.c + '\n' + JSON.stringify(result.manifest, null, 2) + '\n');
-    return 0;
-  }
-  if (opts.emitElf) {
-    const obj = await compileObject(result.c, src, result.manifest, clang);
-    copyFileSync(obj, opts.emitElf);
-    writeFileSync(opts.emitElf.replace(/(\.o)?$/, '.manifest.json'), JSON.stringify(result.manifest, null, 2) + '\n');
-    return 0;
-  }
-  const { checkPrivileges } = await import('./runtime/privileges.js');
-  checkPrivileges();
-  const [{ Loader }, { run }, { Output }] = await Promise.all([import('./runtime/loader.js'), import('./runtime/run.js'), import('./runtime/output.js')]);
-  // Start the loader helper while clang runs.
-  const loader = new Loader({ verbose: !!opts.verbose, stderr: 'pipe' });
-  const objPath = compileObject(result.c, src, result.manifest, clang);
-  objPath.catch(() => undefined);
-  const out = new Output(opts.output);
-  try {
-    await out.ready();
-  } catch (e) {
-    loader.terminate();
-    const d = new Diagnostics();
-    d.error('E009', null, { path: opts.output ?? '', reason: (e as Error).message });
-    throw new UserError(d.items);
+  const willRun = !opts.emit && !opts.debug && !opts.emitElf;
+  const [{ settingsFromEnv }, clang, cache] = await Promise.all([import('./analyze/settings.js'), import('./runtime/clang.js'), import('./runtime/compile-cache.js')]);
+  let loader: import('./runtime/loader.js').Loader | null = null;
+  if (willRun) {
+    const { checkPrivileges } = await import('./runtime/privileges.js');
+    checkPrivileges();
+    // Start the loader helper now: it starts while we compile.
+    const { Loader } = await import('./runtime/loader.js');
+    loader = new Loader({ verbose: !!opts.verbose, stderr: 'pipe' });
   }
   try {
+    const lineFile = opts.e !== undefined || src.path === 'stdin' ? clang.scriptFileFor(src.text) : src.path;
+    const settings = settingsFromEnv();
+    const key = cache.compileKey({ text: src.text, params, settings, unsafe: !!opts.unsafe, version: VERSION, lineFile });
+    let result = pid > 0 ? null : cache.lookupCompile(clang.cacheDir(), key);
+    if (!result) {
+      const [{ compile }, { systemEnv }] = await Promise.all([import('./compile.js'), import('./analyze/resolve-env.js')]);
+      const rec = cache.recordingEnv(systemEnv(pid));
+      const diags = new Diagnostics();
+      const r = compile(src, { params, unsafe: !!opts.unsafe, settings, lineFile, env: rec.env }, diags);
+      const warnings = opts.warnings === false ? [] : diags.items.filter((d) => d.severity === 'warning');
+      if (!r) {
+        renderAll(diags.errors, src, json);
+        await loader?.terminate().catch(() => undefined);
+        return 1;
+      }
+      renderAll(warnings, src, json);
+      result = { c: r.c, manifest: r.manifest };
+      if (pid <= 0) cache.storeCompile(clang.cacheDir(), key, result, rec.deps);
+    }
+    if (opts.emit === 'c') {
+      // For reading: the #line directives that map every line back to the script (so
+      // clang and the verifier name script lines) are left out; -d shows them.
+      process.stdout.write(result.c.replace(/^#line .*\n/gm, ''));
+      return 0;
+    }
+    if (opts.debug) {
+      process.stdout.write(result.c + '\n' + JSON.stringify(result.manifest, null, 2) + '\n');
+      return 0;
+    }
+    if (opts.emitElf) {
+      const obj = await compileObject(result.c, src, clang);
+      copyFileSync(obj, opts.emitElf);
+      writeFileSync(opts.emitElf.replace(/(\.o)?$/, '.manifest.json'), JSON.stringify(result.manifest, null, 2) + '\n');
+      return 0;
+    }
+    const [{ run }, { Output }] = await Promise.all([import('./runtime/run.js'), import('./runtime/output.js')]);
+    const objPath = compileObject(result.c, src, clang);
+    objPath.catch(() => undefined);
+    const out = new Output(opts.output);
+    try {
+      await out.ready();
+    } catch (e) {
+      const d = new Diagnostics();
+      d.error('E009', null, { path: opts.output ?? '', reason: (e as Error).message });
+      throw new UserError(d.items);
+    }
     return await run({
       manifest: result.manifest,
       objPath,
-      loader,
+      loader: loader!,
       src,
       out,
       format: opts.format,
@@ -249,7 +259,7 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
       unsafe: !!opts.unsafe,
     });
   } catch (e) {
-    await loader.terminate().catch(() => undefined);
+    await loader?.terminate().catch(() => undefined);
     throw e;
   }
 }
@@ -269,7 +279,7 @@ function parsePid(s: string): number {
   return n;
 }
 
-async function compileObject(c: string, src: SourceFile, _m: unknown, clang: typeof import('./runtime/clang.js')): Promise<string> {
+async function compileObject(c: string, src: SourceFile, clang: typeof import('./runtime/clang.js')): Promise<string> {
   try {
     return (await clang.compileC(c, VERSION)).objPath;
   } catch (e) {

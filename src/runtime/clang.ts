@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RT_INCLUDE_DIR = join(PACKAGE_ROOT, 'native', 'bpf');
@@ -99,6 +98,8 @@ export async function compileC(c: string, version: string): Promise<CompiledObje
   const cPath = join(dir, `${key}.${process.pid}.c`);
   const tmpObj = join(dir, `${key}.${process.pid}.o.tmp`);
   writeFileSync(cPath, c);
+  // execa is loaded only when clang really runs (a cache hit never needs it).
+  const { execa } = await import('execa');
   try {
     await execa(clangBinary(), clangArgs(cPath, tmpObj), { stdin: 'ignore' });
   } catch (err) {

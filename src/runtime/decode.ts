@@ -59,8 +59,14 @@ function readCString(b: Buffer, off: number, size: number): string {
   const end = Math.min(off + size, b.length);
   // Search only this field: a full string has no NUL and the buffer may be a large dump.
   let nul = off;
-  while (nul < end && b[nul] !== 0) nul++;
-  return decodeBytes(b, off, nul);
+  let high = 0;
+  while (nul < end) {
+    const c = b[nul]!;
+    if (c === 0) break;
+    high |= c;
+    nul++;
+  }
+  return high < 0x80 ? b.toString('latin1', off, nul) : decodeBytes(b, off, nul);
 }
 
 /** The strftime format of a timestamp type. ty.ts does not (yet) carry one: see docs. */

@@ -180,6 +180,13 @@ export function formatPrintf(fmt: string, args: readonly Value[]): string {
 
 /** One conversion applied to one value. */
 export function formatConversion(spec: FormatSpec, v: Value): string {
+  // Fast path for the common plain conversions, where C semantics need no work.
+  if (spec.flags === '' && spec.width === null && spec.precision === null && spec.length === '') {
+    if (v.t === 'int' && ((v.signed && (spec.conv === 'd' || spec.conv === 'i')) || (!v.signed && spec.conv === 'u' && v.bits >= 32))) {
+      return v.v.toString();
+    }
+    if (spec.conv === 's' && (v.t === 'str' || v.t === 'sym')) return v.s;
+  }
   switch (spec.conv) {
     case 'd':
     case 'i':

@@ -1,0 +1,524 @@
+// benches: the benchmarks. Each one runs its variants interleaved (the order rotates
+// every repetition), bpftrace and bpfscript in the same run, and returns table rows
+// (bench/lib/table.mjs) holding every sample, so ratios and medians are computed once.
+// Input: a context (paths, repetitions, a logger) from main.mjs.
+// Output: rows; progress lines go to ctx.log (stderr).
+// Must not: judge anything by absolute times (only ratios have targets), or kill any
+// process it did not start.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { launch, runToEnd, sleep, TreeSampler } from './proc.mjs';
+import { countMapLines, median, parseBaselineTotal, parseLoop, parseLost, parseScalarMap, rotate } from './stats.mjs';
+import { EVENT_SCRIPTS, SCRIPT_A, SCRIPT_B, SCRIPT_MAP, SCRIPT_PRINTF, eventScript, scriptC, untilCtrlC } from './scripts.mjs';
+
+/** After "Attaching N probes..." both tools still attach; this is plenty for one tracepoint. */
+const ATTACH_SETTLE_MS = 500;
+/** How long a Ctrl-C run traces before the harness sends SIGINT. */
+const TRACE_BEFORE_SIGINT_MS = 300;
+
+// ------------------------------------------------------------------ tool command lines
+
+/**
+ * argv and environment of one variant: 'bpftrace', 'cold' (bpfscript with an empty
+ * compile cache) or 'warm' (bpfscript with the cache warmed). `done()` removes the
+ * cold cache directory.
+ */
+function variant(ctx, which, script, { args = [], env = {} } = {}) {
+  const base = { ...process.env, ...env };
+  if (which === 'bpftrace') return { argv: [ctx.bpftrace, ...args, '-e', script], env: base, done: () => undefined };
+  let dir = ctx.warmCache;
+  let done = () => undefined;
+  if (which === 'cold') {
+    dir = mkdtempSync(join(ctx.cacheRoot, 'cold-'));
+    done = () => rmSync(dir, { recursive: true, force: true });
+  }
+  return { argv: [ctx.bpfscript, ...args, '-e', script], env: { ...base, BPFSCRIPT_CACHE_DIR: dir }, done };
+}
+
+const LABEL = { bpftrace: 'bpftrace', cold: 'bpfscript cold', warm: 'bpfscript cached', baseline: 'baseline' };
+
+/** Compile-and-run once with the warm cache so later 'warm' runs hit it. */
+async function warmUp(ctx, script, opts = {}) {
+  const v = variant(ctx, 'warm', script, opts);
+  const r = launch([...v.argv], { env: v.env, ready: 'ready' });
+  const ready = await Promise.race([r.ready, sleep(60_000).then(() => null)]);
+  if (ready === null) ctx.log(`  warm-up did not print ready: ${r.err().trim().split('\n')[0] ?? ''}\n`);
+  r.signal('SIGINT');
+  await r.exited;
+}
+
+function fail(ctx, what, r, extra = '') {
+  const err = r.err().replace(/.*RLIMIT_MEMLOCK.*\n?/g, '').trim();
+  ctx.log(`  ! ${what} failed${extra ? ': ' + extra : ''}${err ? ' | ' + err.split('\n').slice(0, 3).join(' | ') : ''}\n`);
+  ctx.failures.push(what);
+}
+
+const ms = (x) => (x === null || x === undefined ? '-' : `${x.toFixed(0)} ms`);
+
+// ------------------------------------------------------------------ start and exit
+
+/**
+ * (a) start -> exit; (b), (c) start -> "ready" and exit() -> exit, cold and cached;
+ * the Ctrl-C forms of (b), (c): SIGINT -> exit.
+ */
+export async function benchStart(ctx) {
+  const scripts = { a: SCRIPT_A, b: SCRIPT_B, c: scriptC(ctx.driver) };
+  const s = {};
+  const push = (k, who, v) => {
+    if (v === null || v === undefined || !Number.isFinite(v)) return;
+    ((s[k] ??= {})[who] ??= []).push(v);
+  };
+  for (const [k, text] of Object.entries(scripts)) {
+    await warmUp(ctx, k === 'a' ? text : untilCtrlC(text));
+    await warmUp(ctx, text);
+  }
+  for (let rep = 0; rep < ctx.reps; rep++) {
+    for (const k of ['a', 'b', 'c']) {
+      const runs = [
+        ['bpftrace', 'exit'],
+        ['cold', 'exit'],
+        ['warm', 'exit'],
+      ];
+      if (k !== 'a') runs.push(['bpftrace', 'sigint'], ['warm', 'sigint']);
+      for (const [which, how] of rotate(runs, rep)) {
+        const text = how === 'sigint' ? untilCtrlC(scripts[k]) : scripts[k];
+        const v = variant(ctx, which, text);
+        const r = launch(v.argv, { env: v.env, ready: 'ready\n' });
+        const who = which === 'bpftrace' ? 'bpftrace' : 'bpfscript';
+        const tag = which === 'bpftrace' ? 'bpftrace' : which;
+        if (how === 'exit') {
+          const ready = await r.ready;
+          const ex = await r.exited;
+          v.done();
+          if (ex.code !== 0 || ready === null) {
+            fail(ctx, `start ${k} ${LABEL[which]}`, r, `exit ${ex.code ?? ex.signal}${ready === null ? ', no ready line' : ''}`);
+            continue;
+          }
+          if (k === 'a') {
+            push(`a-${tag}`, who, ex.ms);
+            if (which === 'bpftrace') push('a-cold', who, ex.ms), push('a-warm', who, ex.ms);
+          } else {
+            push(`${k}-ready-${tag}`, who, ready);
+            if (which === 'bpftrace') push(`${k}-ready-cold`, who, ready), push(`${k}-ready-warm`, who, ready);
+            push(`${k}-exit`, who, ex.ms - ready);
+          }
+          ctx.log(`  [start ${rep + 1}/${ctx.reps}] (${k}) ${LABEL[which]}: ${k === 'a' ? `exit ${ms(ex.ms)}` : `ready ${ms(ready)}, exit() -> exit ${ms(ex.ms - ready)}`}\n`);
+        } else {
+          const ready = await r.ready;
+          if (ready === null) {
+            const ex = await r.exited;
+            v.done();
+            fail(ctx, `start ${k} (Ctrl-C) ${LABEL[which]}`, r, `exit ${ex.code ?? ex.signal} before ready`);
+            continue;
+          }
+          await sleep(TRACE_BEFORE_SIGINT_MS);
+          const t = r.now();
+          r.signal('SIGINT');
+          const ex = await r.exited;
+          v.done();
+          if (ex.code !== 0) {
+            fail(ctx, `start ${k} (Ctrl-C) ${LABEL[which]}`, r, `exit ${ex.code ?? ex.signal}`);
+            continue;
+          }
+          push(`${k}-sigint`, who, ex.ms - t);
+          ctx.log(`  [start ${rep + 1}/${ctx.reps}] (${k}) Ctrl-C ${LABEL[which]}: SIGINT -> exit ${ms(ex.ms - t)}\n`);
+        }
+      }
+    }
+  }
+  const row = (key, metric, op, value, note) => ({
+    metric,
+    unit: 'ms',
+    better: 'lower',
+    ref: 'bpftrace',
+    samples: s[key] ?? {},
+    target: { op, value },
+    note,
+  });
+  return [
+    row('a-cold', '(a) start -> exit, cold', '<=', 0.8, 'cold: BPFSCRIPT_CACHE_DIR is a new empty directory each run'),
+    row('a-warm', '(a) start -> exit, cached', '<=', 0.5),
+    row('b-ready-cold', '(b) start -> ready, cold', '<=', 1.0, '"ready" is printed by an interval:ms:1 probe, so every other probe is attached by then'),
+    row('b-ready-warm', '(b) start -> ready, cached', '<=', 0.7),
+    row('c-ready-cold', '(c) 10 probes: start -> ready, cold', '<=', 1.0),
+    row('c-ready-warm', '(c) 10 probes: start -> ready, cached', '<=', 0.7),
+    row('b-exit', '(b) exit() -> process exit', '<=', 0.3, 'from the "ready" line (printed just before exit() in the same probe) to the exit of the process; includes printing the maps'),
+    row('b-sigint', '(b) Ctrl-C -> process exit', '<=', 0.3, 'SIGINT sent after tracing 300 ms; includes printing the maps'),
+    row('c-exit', '(c) exit() -> process exit', '<=', 0.3),
+    row('c-sigint', '(c) Ctrl-C -> process exit', '<=', 0.3),
+  ];
+}
+
+// ------------------------------------------------------------------ memory
+
+/**
+ * Summed VmRSS of the process tree (bpfscript: node + loader helper + clang while it
+ * runs; bpftrace: itself) while tracing script (b) until Ctrl-C, compile cache cold.
+ */
+export async function benchMemory(ctx) {
+  const text = untilCtrlC(SCRIPT_B);
+  const s = { steady: {}, peak: {} };
+  const notes = new Set();
+  for (let rep = 0; rep < ctx.reps; rep++) {
+    for (const which of rotate(['bpftrace', 'cold'], rep)) {
+      const v = variant(ctx, which, text);
+      const r = launch(v.argv, { env: v.env, ready: 'ready\n' });
+      const sampler = new TreeSampler(r.pid, r.t0, 10);
+      const ready = await r.ready;
+      if (ready === null) {
+        sampler.stop();
+        await r.exited;
+        v.done();
+        fail(ctx, `memory ${LABEL[which]}`, r, 'no ready line');
+        continue;
+      }
+      await sleep(1500);
+      r.signal('SIGINT');
+      const ex = await r.exited;
+      sampler.stop();
+      v.done();
+      const who = which === 'bpftrace' ? 'bpftrace' : 'bpfscript';
+      const steady = median(sampler.between(ready + 500, ready + 1500));
+      const peak = sampler.peak();
+      (s.steady[who] ??= []).push(steady / 1024);
+      (s.peak[who] ??= []).push(peak / 1024);
+      const names = sampler.namesSeen();
+      if (which === 'cold' && !names.some((n) => n.startsWith('clang'))) notes.add('a cold run where the 10 ms sampler never saw clang (its peak may be missed)');
+      ctx.log(`  [memory ${rep + 1}/${ctx.reps}] ${LABEL[which]}: steady ${(steady / 1024).toFixed(1)} MiB, peak ${(peak / 1024).toFixed(1)} MiB (${names.join(', ')}), exit ${ex.code}\n`);
+    }
+  }
+  return [
+    {
+      metric: 'memory while tracing (b), steady RSS',
+      unit: 'MiB',
+      better: 'lower',
+      ref: 'bpftrace',
+      samples: s.steady,
+      target: { op: '<=', value: 0.6 },
+      note: 'summed VmRSS of the process tree (bpfscript: node + bpfscript-loader), median of 10 ms samples from 0.5 s to 1.5 s after ready',
+    },
+    {
+      metric: 'memory peak incl. clang, (b) cold',
+      unit: 'MiB',
+      better: 'lower',
+      ref: 'bpftrace',
+      samples: s.peak,
+      target: { op: '<=', value: 1.1 },
+      note: `largest summed VmRSS of the tree over the whole run (10 ms samples, clang included while it runs)${notes.size ? '; ' + [...notes].join('; ') : ''}`,
+    },
+  ];
+}
+
+// ------------------------------------------------------------------ per-event cost
+
+/** One driver run pinned to `cpu`; its fastest batch's ns per call (null on failure). */
+async function driverRun(ctx, cpu, mode, calls, batch) {
+  const res = await runToEnd(['taskset', '-c', String(cpu), ctx.driver, mode, String(calls), String(batch)]);
+  const p = parseLoop(res.out);
+  if (!p) {
+    fail(ctx, `driver on CPU ${cpu}`, res.run);
+    return null;
+  }
+  return p;
+}
+
+/**
+ * Added ns per getppid() with each one-liner attached, on CPU 0 and CPU 1: bpftrace,
+ * bpfscript and the hand-written baseline, each against untraced runs of the same
+ * repetition (before and after).
+ */
+export async function benchEvents(ctx) {
+  const calls = ctx.quick ? 500_000 : 1_000_000;
+  const batch = 10_000;
+  const cpus = [0, 1];
+  const rows = [];
+  const untraced = { 0: [], 1: [] };
+  const added = {}; // key -> cpu -> who -> []
+  for (const es of EVENT_SCRIPTS) await warmUpPlain(ctx, eventScript(es.body));
+  for (let rep = 0; rep < ctx.reps; rep++) {
+    for (const es of EVENT_SCRIPTS) {
+      const text = eventScript(es.body);
+      const base = { 0: [], 1: [] };
+      for (const cpu of cpus) {
+        const p = await driverRun(ctx, cpu, 'getppid', calls, batch);
+        if (p) base[cpu].push(p.minNs);
+      }
+      const traced = {};
+      for (const who of rotate(['bpftrace', 'bpfscript', 'baseline'], rep)) {
+        let r;
+        let v = { done: () => undefined };
+        if (who === 'baseline') {
+          r = launch([ctx.blLoader, ctx.blObj, es.prog], { ready: 'ready\n' });
+        } else {
+          v = variant(ctx, who === 'bpftrace' ? 'bpftrace' : 'warm', text);
+          r = launch(v.argv, { env: v.env, ready: 'Attaching' });
+        }
+        const ready = await r.ready;
+        if (ready === null) {
+          await r.exited;
+          v.done();
+          fail(ctx, `events ${es.key} ${who}`, r, 'did not attach');
+          continue;
+        }
+        await sleep(ATTACH_SETTLE_MS);
+        const got = {};
+        for (const cpu of cpus) got[cpu] = await driverRun(ctx, cpu, 'getppid', calls, batch);
+        r.signal('SIGINT');
+        const ex = await r.exited;
+        await r.closed;
+        v.done();
+        // Check the probe really counted every call (a late attach would understate the cost).
+        const out = r.out();
+        let seen = NaN;
+        if (who === 'baseline') seen = parseBaselineTotal(out)?.total ?? NaN;
+        else if (es.key === 'count') seen = parseScalarMap(out, '');
+        if (ex.code !== 0 || (es.countsEvents && Number.isFinite(seen) && seen < cpus.length * calls) || (es.key === 'count' && !Number.isFinite(seen))) {
+          fail(ctx, `events ${es.key} ${who}`, r, `exit ${ex.code ?? ex.signal}, counted ${seen} of ${cpus.length * calls}`);
+          continue;
+        }
+        traced[who] = got;
+      }
+      for (const cpu of cpus) {
+        const p = await driverRun(ctx, cpu, 'getppid', calls, batch);
+        if (p) base[cpu].push(p.minNs);
+      }
+      for (const cpu of cpus) {
+        const b = base[cpu].length ? base[cpu].reduce((x, y) => x + y, 0) / base[cpu].length : NaN;
+        untraced[cpu].push(b);
+        const parts = [];
+        for (const [who, got] of Object.entries(traced)) {
+          if (!got[cpu]) continue;
+          const a = got[cpu].minNs - b;
+          (((added[es.key] ??= {})[cpu] ??= {})[who] ??= []).push(a);
+          parts.push(`${who} +${a.toFixed(0)}`);
+        }
+        ctx.log(`  [events ${rep + 1}/${ctx.reps}] ${es.body} CPU ${cpu}: untraced ${b.toFixed(0)} ns/call; ${parts.join(', ')} ns\n`);
+      }
+    }
+  }
+  for (const cpu of cpus) {
+    rows.push({
+      metric: `untraced getppid() CPU ${cpu}`,
+      unit: 'ns/call',
+      better: 'lower',
+      ref: null,
+      samples: { bpfscript: untraced[cpu] },
+      target: null,
+      note: cpu === 0 ? 'fastest 10k-call batch of each driver run (taskset-pinned); "added" rows subtract the untraced runs of the same repetition' : undefined,
+    });
+  }
+  for (const es of EVENT_SCRIPTS) {
+    for (const cpu of cpus) {
+      rows.push({
+        metric: `added per event, ${es.body}, CPU ${cpu}`,
+        unit: 'ns',
+        better: 'lower',
+        ref: 'baseline',
+        samples: added[es.key]?.[cpu] ?? {},
+        target: { op: '<=', value: es.target },
+        digits: 0,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Warm the cache for a script that prints no "ready": wait for Attaching, then stop. */
+async function warmUpPlain(ctx, script) {
+  const v = variant(ctx, 'warm', script);
+  const r = launch(v.argv, { env: v.env, ready: 'Attaching' });
+  await r.ready;
+  r.signal('SIGINT');
+  await r.exited;
+}
+
+// ------------------------------------------------------------------ printf throughput
+
+/** Polls a file's size; first and last growth times (ms since t0). */
+class SizeWatch {
+  constructor(path, t0, skipBytes) {
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+    this.timer = setInterval(() => {
+      let sz = 0;
+      try {
+        sz = statSync(path).size;
+      } catch {
+        return;
+      }
+      const t = performance.now() - t0;
+      if (sz > this.size) {
+        if (this.first === null && sz > skipBytes) this.first = t;
+        this.last = t;
+        this.size = sz;
+      }
+    }, 5);
+  }
+
+  stop() {
+    clearInterval(this.timer);
+  }
+}
+
+/**
+ * printf("%d %s\n", pid, comm) on every getppid of a 1M-call driver (pinned, CPU
+ * alternating per repetition), output to a file: lines/s, events lost, how much the
+ * driver slowed down; then bpfscript with a one-page ring, where printed + lost must
+ * equal the calls exactly.
+ */
+export async function benchPrintf(ctx) {
+  const calls = 1_000_000;
+  const s = { rate: {}, slow: {}, lost: {} };
+  const exact = [];
+  const untraced = [];
+  const tmp = join(ctx.outDir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  await warmUpPlain(ctx, SCRIPT_PRINTF);
+  for (let rep = 0; rep < ctx.reps; rep++) {
+    const cpu = rep % 2 === 0 ? 1 : 0;
+    const drv = `taskset -c ${cpu} ${ctx.driver} getppid ${calls} ${calls}`;
+    const basep = await driverRun(ctx, cpu, 'getppid', calls, calls);
+    const base = basep ? basep.avgNs : NaN;
+    untraced.push(base);
+    for (const which of rotate(['bpftrace', 'warm', 'tiny'], rep)) {
+      const outFile = join(tmp, `printf-${which}.txt`);
+      writeFileSync(outFile, '');
+      const env = which === 'tiny' ? { BPFTRACE_PERF_RB_PAGES: '1' } : {};
+      const v = variant(ctx, which === 'bpftrace' ? 'bpftrace' : 'warm', SCRIPT_PRINTF, { args: ['-o', outFile, '-c', drv], env });
+      const r = launch(v.argv, { env: v.env });
+      const watch = new SizeWatch(outFile, r.t0, 64);
+      const ex = await r.exited;
+      await r.closed;
+      watch.stop();
+      v.done();
+      const who = which === 'bpftrace' ? 'bpftrace' : 'bpfscript';
+      const p = parseLoop(r.out());
+      const text = readFileSync(outFile, 'latin1');
+      let lines = 0;
+      for (let i = text.indexOf(' syscall-loop\n'); i >= 0; i = text.indexOf(' syscall-loop\n', i + 1)) lines++;
+      const lost = parseLost(r.err());
+      if (ex.code !== 0 || !p) {
+        fail(ctx, `printf ${which}`, r, `exit ${ex.code ?? ex.signal}`);
+        continue;
+      }
+      const span = (watch.last ?? 0) - (watch.first ?? 0);
+      const rate = span > 0 ? lines / (span / 1000) : NaN;
+      const slow = p.avgNs - base;
+      if (which === 'tiny') {
+        exact.push({ lines, lost, calls, ok: lines + lost === calls });
+        ctx.log(`  [printf ${rep + 1}/${ctx.reps}] bpfscript 1-page ring, CPU ${cpu}: ${lines} printed + ${lost} lost = ${lines + lost} of ${calls}\n`);
+      } else {
+        (s.rate[who] ??= []).push(rate);
+        (s.slow[who] ??= []).push(slow);
+        (s.lost[who] ??= []).push(lost);
+        ctx.log(`  [printf ${rep + 1}/${ctx.reps}] ${LABEL[which]}, CPU ${cpu}: ${lines} lines in ${span.toFixed(0)} ms = ${(rate / 1e3).toFixed(0)}k lines/s, lost ${lost}, driver ${p.avgNs.toFixed(0)} ns/call (untraced ${base.toFixed(0)})\n`);
+      }
+      rmSync(outFile, { force: true });
+    }
+  }
+  const lostRuns = s.lost.bpfscript ?? [];
+  const exactOk = exact.length > 0 && exact.every((e) => e.ok);
+  return [
+    {
+      metric: 'printf throughput (1M events, -o file)',
+      unit: 'lines/s',
+      better: 'higher',
+      ref: 'bpftrace',
+      samples: s.rate,
+      target: { op: '>=', value: 5 },
+      note: 'lines in the file / time between its first and last growth (5 ms polling); the driver is pinned, CPU 1 and CPU 0 alternating by repetition; the script filters /pid == cpid/',
+    },
+    {
+      metric: 'printf: traced process slowdown',
+      unit: 'ns/event',
+      better: 'lower',
+      ref: 'bpftrace',
+      samples: s.slow,
+      target: { op: '<=', value: 0.1 },
+      note: `driver's ns per getppid() traced minus untraced (untraced median ${median(untraced).toFixed(0)} ns)`,
+    },
+    {
+      metric: 'printf: events lost, default ring',
+      unit: 'events',
+      better: 'lower',
+      ref: null,
+      samples: s.lost,
+      check: { pass: lostRuns.length > 0 && lostRuns.every((x) => x === 0), text: `bpfscript lost ${lostRuns.reduce((a, b) => a + b, 0)} in ${lostRuns.length} runs` },
+      targetText: '0 lost',
+    },
+    {
+      metric: 'printf: 1-page ring, printed + lost = generated',
+      unit: '',
+      better: 'lower',
+      ref: null,
+      samples: {},
+      check: {
+        pass: exactOk,
+        text: exact.length ? `${exact.filter((e) => e.ok).length}/${exact.length} exact` + (exact.length ? ` (e.g. ${exact[0].lines} + ${exact[0].lost} = ${exact[0].lines + exact[0].lost})` : '') : 'no runs',
+      },
+      targetText: 'exact',
+      note: 'BPFTRACE_PERF_RB_PAGES=1; lost = the sum of the "Lost N events in probe X" lines on stderr',
+    },
+  ];
+}
+
+// ------------------------------------------------------------------ map printing
+
+/** Ctrl-C -> exit of a tracer holding a 100k-entry map (BPFTRACE_MAP_KEYS_MAX=200000). */
+export async function benchMapPrint(ctx) {
+  const keys = 100_000;
+  const s = {};
+  const env = { BPFTRACE_MAP_KEYS_MAX: '200000' };
+  await warmUpPlain(ctx, SCRIPT_MAP);
+  for (let rep = 0; rep < ctx.reps; rep++) {
+    for (const which of rotate(['bpftrace', 'warm'], rep)) {
+      const v = variant(ctx, which, SCRIPT_MAP, { env });
+      const r = launch(v.argv, { env: v.env, ready: 'Attaching' });
+      const ready = await r.ready;
+      if (ready === null) {
+        await r.exited;
+        v.done();
+        fail(ctx, `mapprint ${which}`, r, 'did not attach');
+        continue;
+      }
+      await sleep(ATTACH_SETTLE_MS);
+      await driverRun(ctx, 1, 'getpgid', keys, keys);
+      await sleep(100);
+      const t = r.now();
+      r.signal('SIGINT');
+      const ex = await r.exited;
+      await r.closed;
+      v.done();
+      const lines = countMapLines(r.out(), 'm');
+      const who = which === 'bpftrace' ? 'bpftrace' : 'bpfscript';
+      if (ex.code !== 0 || lines < keys) {
+        fail(ctx, `mapprint ${LABEL[which]}`, r, `exit ${ex.code ?? ex.signal}, ${lines} entries printed`);
+        continue;
+      }
+      (s[who] ??= []).push(ex.ms - t);
+      ctx.log(`  [mapprint ${rep + 1}/${ctx.reps}] ${LABEL[which]}: ${lines} entries, SIGINT -> exit ${ms(ex.ms - t)}\n`);
+    }
+  }
+  return [
+    {
+      metric: 'print a 100k-entry map at exit (Ctrl-C -> exit)',
+      unit: 'ms',
+      better: 'lower',
+      ref: 'bpftrace',
+      samples: s,
+      target: { op: '<=', value: 1.0 },
+      note: `${SCRIPT_MAP} with getpgid(0..99999); stdout is a pipe the harness reads`,
+    },
+  ];
+}
+
+export const BENCHES = {
+  start: benchStart,
+  memory: benchMemory,
+  events: benchEvents,
+  printf: benchPrintf,
+  mapprint: benchMapPrint,
+};
