@@ -69,10 +69,9 @@ function readCString(b: Buffer, off: number, size: number): string {
   return high < 0x80 ? b.toString('latin1', off, nul) : decodeBytes(b, off, nul);
 }
 
-/** The strftime format of a timestamp type. ty.ts does not (yet) carry one: see docs. */
+/** The strftime format of a timestamp type (analyze sets it from strftime's argument). */
 function timestampFormat(ty: Extract<Ty, { k: 'timestamp' }>): string {
-  const fmt = (ty as { readonly fmt?: unknown }).fmt;
-  return typeof fmt === 'string' ? fmt : FALLBACK_STRFTIME;
+  return ty.fmt ?? FALLBACK_STRFTIME;
 }
 
 /** Decode one value of type `ty` stored at `offset` (aggregations: ONE CPU's slot). */

@@ -174,14 +174,11 @@ class Runner {
       throw new UserError(d.items);
     }
     if (reason.kind === 'exit') this.exitCode = reason.code;
-    // Stop the probes first so the maps stop changing, then print what is in flight.
-    await this.loader.detach('all');
-    if (reason.kind !== 'exit') {
-      await this.loader.drain();
-      await this.settle();
-    } else {
-      await this.settle();
-    }
+    // Like bpftrace, the probes stay attached while END runs and the maps print; the
+    // helper detaches everything when it quits (closing perf-event tracepoints waits for
+    // an RCU grace period each, so we do not wait for that before exiting).
+    if (reason.kind !== 'exit') await this.loader.drain();
+    await this.settle();
     // After exit(), bpftrace prints nothing more from probes; END output still shows.
     this.acceptEvents = true;
     this.queue = [];
@@ -189,10 +186,11 @@ class Runner {
       await this.loader.run(prog);
       await this.settle();
     }
+    this.acceptEvents = false;
     await this.enqueueTask(() => this.reportLost(true));
     if (this.m.settings.printMapsOnExit) await this.enqueueTask(() => this.printAllMaps(true));
     await this.processing;
-    await this.loader.quit();
+    this.loader.quit().catch(() => undefined);
     return this.exitCode;
   }
 

@@ -137,7 +137,7 @@ describe('decodeValue', () => {
   });
 
   it('timestamps: the symbolizer clock offset is added; the format comes from the type', () => {
-    const ty = { k: 'timestamp', fmt: '%H:%M' } as Ty;
+    const ty: Ty = { k: 'timestamp', fmt: '%H:%M' };
     expect(decodeValue(ty, q(5), 0, WITH_CLOCK)).toEqual({ t: 'timestamp', ns: 1_000_000_000_005n, fmt: '%H:%M' });
     expect(decodeValue({ k: 'timestamp' }, q(5), 0, SYM)).toEqual({ t: 'timestamp', ns: 5n, fmt: '%H:%M:%S' });
   });
