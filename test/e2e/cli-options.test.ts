@@ -167,8 +167,9 @@ describe('e2e: command-line options without root', () => {
   });
 
   it('--emit c does not need a writable cache directory', async () => {
+    // /dev/null is not a directory, so nothing can be created under it, even by root.
     const r = await runCli(['--emit', 'c', '-e', 'BEGIN { printf("hi\\n"); exit(); }'], {
-      env: { XDG_CACHE_HOME: '/proc/bpfscript-no-cache', BPFSCRIPT_CACHE_DIR: undefined },
+      env: { XDG_CACHE_HOME: '/dev/null/bpfscript-no-cache', BPFSCRIPT_CACHE_DIR: undefined },
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
