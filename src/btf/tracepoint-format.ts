@@ -183,7 +183,7 @@ const C_SCALARS: Readonly<Record<string, readonly [size: number, signed: boolean
 
 /** Words that qualify a type without changing its layout. */
 const QUALIFIERS =
-  /\b(const|volatile|__user|__kernel|__iomem|__percpu|__rcu|__seg_gs|__seg_fs|__force|__attribute__\(\([^)]*\)\))\s*/g;
+  /\b(const|volatile|__user|__kernel|__iomem|__percpu|__rcu|__seg_gs|__seg_fs|__force|__attribute__\(\([^)]*\)\))(?!\w)\s*/g;
 
 function stripQualifiers(type: string): string {
   return type.replace(QUALIFIERS, '').replace(/\s+/g, ' ').trim();

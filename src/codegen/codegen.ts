@@ -976,7 +976,18 @@ class ProbeGen implements GenCtx {
     if (e.kind === 'FieldAccess') {
       const bt = this.ty(e.expr);
       if (e.expr.kind === 'FieldAccess' && bt.k === 'record' && !e.arrow) return `${this.accessPath(e.expr)}.${e.field}`;
-      if (bt.k === 'ptr') return `((${bt.to} *)(${this.scalar(e.expr)}))->${e.field}`;
+      if (bt.k === 'ptr') {
+        // The base pointer goes through a local: inside bpf_core_read's
+        // __builtin_preserve_access_index, reading it in place would ask CO-RE to
+        // relocate the access that produced it (a tracepoint record, say).
+        const b = this.scalar(e.expr);
+        let base = b;
+        if (!/^[A-Za-z_]\w*$/.test(b)) {
+          base = this.tmp('b');
+          this.w.ln(`__u64 ${base} = (__u64)(${b});`);
+        }
+        return `((${bt.to} *)${base})->${e.field}`;
+      }
       if (bt.k === 'record') return `${this.accessPath(e.expr)}.${e.field}`;
     }
     if (e.kind === 'Unary' && e.op === '*') {
@@ -993,20 +1004,31 @@ class ProbeGen implements GenCtx {
 
   /** For a field access into a struct the script defines: the pointer it starts from. */
   private rootPtr(e: Expr): Extract<Ty, { k: 'ptr' }> | null {
+    const p = this.basePtr(e);
+    return p && this.cg.tp.scriptStructs.has(p.to) ? p : null;
+  }
+
+  /** The pointer a chain of field accesses starts from. */
+  private basePtr(e: Expr): Extract<Ty, { k: 'ptr' }> | null {
     let cur: Expr = e;
     while (cur.kind === 'FieldAccess') {
       const bt = this.ty(cur.expr);
-      if (bt.k === 'ptr') return this.cg.tp.scriptStructs.has(bt.to) ? bt : null;
+      if (bt.k === 'ptr') return bt;
       cur = cur.expr;
     }
     return null;
   }
 
-  /** The helper that reads a field: CO-RE for kernel types, plain probe reads otherwise. */
+  /**
+   * The helper that reads a field: CO-RE reads for kernel types (of user memory when the
+   * pointer is a user pointer, e.g. a syscall argument), plain probe reads for structs the
+   * script defines.
+   */
   private fieldReader(e: Extract<Expr, { kind: 'FieldAccess' }>): string {
-    const root = this.rootPtr(e);
-    if (root === null) return 'bpf_core_read';
-    return root.user ? 'bpf_probe_read_user' : 'bpf_probe_read_kernel';
+    const base = this.basePtr(e);
+    const user = base?.user ?? false;
+    if (this.rootPtr(e) === null) return user ? 'bpf_core_read_user' : 'bpf_core_read';
+    return user ? 'bpf_probe_read_user' : 'bpf_probe_read_kernel';
   }
 
   private fieldScalar(e: Extract<Expr, { kind: 'FieldAccess' }>): string {

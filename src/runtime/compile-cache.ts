@@ -36,6 +36,15 @@ function fileId(path: string): string {
   }
 }
 
+/** Changes with every build, so a new compiler never reuses an old compiler's output. */
+function buildId(): string {
+  try {
+    return readFileSync(new URL('../build-id', import.meta.url), 'utf8');
+  } catch {
+    return 'dev';
+  }
+}
+
 function bootId(): string {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
@@ -46,7 +55,7 @@ function bootId(): string {
 
 export function compileKey(parts: { text: string; params: readonly string[]; settings: unknown; unsafe: boolean; version: string; lineFile: string }): string {
   return createHash('sha256')
-    .update(JSON.stringify([parts.text, parts.params, parts.settings, parts.unsafe, parts.version, parts.lineFile, bootId(), process.cwd(), process.env.PATH ?? '']))
+    .update(JSON.stringify([parts.text, parts.params, parts.settings, parts.unsafe, parts.version, parts.lineFile, bootId(), buildId(), process.cwd(), process.env.PATH ?? '']))
     .digest('hex')
     .slice(0, 32);
 }

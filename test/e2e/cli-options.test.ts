@@ -104,7 +104,9 @@ describeE2E('e2e: command-line options', () => {
       // bpfscript's BEGIN output and the child share stdout; a race shows up only
       // sometimes, so a few runs make a wrong order likely to be seen.
       for (let i = 0; i < 3; i++) {
+        const baseline = await programBaseline();
         const r = await runCli(args);
+        expect(await leftoverPrograms({ baseline }), 'BPF programs left loaded').toBe(0);
         expect(r.stdout, `run ${i + 1}; stderr:\n${r.stderr}`).toBe(want);
         expect(r.code).toBe(0);
       }

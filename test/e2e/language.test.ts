@@ -25,6 +25,7 @@ const CASES: readonly GoldenCase[] = [
   begin('maps'),
   begin('print'),
   begin('clear-zero-delete', { ties: true }),
+  begin('zero-keyless'),
   begin('exit-skips'),
   begin('params', { params: ['5', '7', 'hello'] }),
   begin('control-flow'),

@@ -98,19 +98,21 @@ export function runBpftrace(args: readonly string[], opts: RunOptions = {}): Pro
 
 /**
  * The golden `name`. When recording (and the case is not hand-written), `bpftrace ARGS`
- * is run first and its stdout becomes the golden; a failing bpftrace is an error.
+ * is run first and its stdout becomes the golden (with `ties`, tied map entries in
+ * canonical order); a failing bpftrace is an error.
  */
 export async function referenceOutput(
   name: string,
   args: readonly string[],
-  opts: RunOptions & { handWritten?: boolean } = {},
+  opts: RunOptions & { handWritten?: boolean; ties?: boolean } = {},
 ): Promise<string> {
   if (RECORDING && !opts.handWritten) {
     const ref = await runBpftrace(args, opts);
     if (ref.code !== 0) {
       throw new Error(`bpftrace ${args.join(' ')} failed (${ref.code}):\n${ref.stderr}`);
     }
-    return readGolden(EXPECTED_DIR, name, ref.stdout, true);
+    // Ties stored in canonical order, so re-recording does not churn the golden.
+    return readGolden(EXPECTED_DIR, name, opts.ties ? orderTies(ref.stdout) : ref.stdout, true);
   }
   return readGolden(EXPECTED_DIR, name, undefined, false);
 }
@@ -127,7 +129,11 @@ export async function programBaseline(): Promise<number[]> {
 export async function runGoldenCase(c: GoldenCase): Promise<RunResult> {
   await buildFixture('target');
   const opts: RunOptions = c.env ? { env: c.env } : {};
-  const want = await referenceOutput(c.name, c.args, { ...opts, handWritten: c.bpftraceWrong !== undefined });
+  const want = await referenceOutput(c.name, c.args, {
+    ...opts,
+    handWritten: c.bpftraceWrong !== undefined,
+    ties: c.ties === true,
+  });
   const baseline = await programBaseline();
   const r = await runCli(c.args, opts);
   const left = await leftoverPrograms({ baseline });
