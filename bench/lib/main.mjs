@@ -114,6 +114,7 @@ async function main() {
     outDir,
     cacheRoot,
     warmCache: join(cacheRoot, 'warm'),
+    builtFiles: [join(ROOT, 'dist', 'cli.js'), join(ROOT, 'native', 'loader', 'bpfscript-loader')],
     failures: [],
     log,
   };

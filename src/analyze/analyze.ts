@@ -76,6 +76,8 @@ export interface TypedProgram {
   readonly env: ResolveEnv;
   /** Kernel struct fields the program reads (for the C declarations codegen emits). */
   readonly btfUses: readonly { readonly struct: string; readonly path: readonly string[] }[];
+  /** Identifiers that name kernel enum constants (from BTF), with their values. */
+  readonly enumConsts: ReadonlyMap<Expr, bigint>;
   /** Structs and unions defined in the script: C name -> fields in order. */
   readonly scriptStructs: ReadonlyMap<string, readonly { readonly name: string; readonly ty: Ty }[]>;
   /** Function arguments by name for kfunc/kretfunc/rawtracepoint units (index = ctx slot). */
@@ -156,6 +158,7 @@ export function analyze(ast: Program, env: ResolveEnv, opts: AnalyzeOptions, dia
     options: opts,
     env,
     btfUses: checker.btfUses,
+    enumConsts: checker.enumConsts,
     scriptStructs: checker.scriptStructs,
     funcArgs: checker.funcArgs,
   };
@@ -231,6 +234,7 @@ class Checker implements InferCtx {
   private readonly btfUseKeys = new Set<string>();
   readonly funcArgs = new Map<ProgramUnit, { name: string; ty: Ty }[]>();
   readonly scriptStructs = new Map<string, { name: string; ty: Ty }[]>();
+  readonly enumConsts = new Map<Expr, bigint>();
   /** When false, problems are not reported (collection passes). */
   private reporting = false;
   private changed = false;
@@ -614,8 +618,16 @@ class Checker implements InferCtx {
       }
       case 'PositionalCount':
         return S64;
-      case 'Ident':
+      case 'Ident': {
+        if (!findVar(e.name) && !findFn(e.name) && e.name !== 'args') {
+          const v = this.enumConstant(e.name);
+          if (v !== null) {
+            this.enumConsts.set(e, v);
+            return S64;
+          }
+        }
         return this.ident(e.name, e.span);
+      }
       case 'VarRef': {
         const t = this.vars.get(e.name);
         if (!t) {
@@ -708,6 +720,18 @@ class Checker implements InferCtx {
       default:
         return assertNever(e, 'expression');
     }
+  }
+
+  /** A kernel enum constant (TCP_SYN_SENT, SKB_DROP_REASON_...) from BTF, or null. */
+  private enumConstant(name: string): bigint | null {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) return null;
+    try {
+      const v = this.env.kernelBtf().enumerator(name)?.value;
+      if (v !== undefined) return v;
+    } catch {
+      /* no BTF: try the table below */
+    }
+    return KERNEL_DEFINES[name] ?? null;
   }
 
   /** Set while typing the arguments of functions that take maps (print, clear, len ...). */
@@ -946,6 +970,8 @@ class Checker implements InferCtx {
       }
       case 'PositionalCount':
         return BigInt(this.opts.params.length);
+      case 'Ident':
+        return this.enumConsts.get(e) ?? null;
       case 'Unary': {
         const v = this.constInt(e.operand);
         if (v === null) return null;
@@ -988,6 +1014,19 @@ class Checker implements InferCtx {
     return null;
   }
 }
+
+/**
+ * Kernel #define constants the bundled bpftrace tools use, for when kernel headers are
+ * not installed (bpftrace reads them from the headers; BTF has enums, not #defines).
+ */
+const KERNEL_DEFINES: Record<string, bigint> = {
+  AF_UNSPEC: 0n, AF_UNIX: 1n, AF_LOCAL: 1n, AF_INET: 2n, AF_INET6: 10n, AF_NETLINK: 16n, AF_PACKET: 17n,
+  TASK_RUNNING: 0n, TASK_INTERRUPTIBLE: 1n, TASK_UNINTERRUPTIBLE: 2n, __TASK_STOPPED: 4n, __TASK_TRACED: 8n,
+  EXIT_DEAD: 16n, EXIT_ZOMBIE: 32n, TASK_PARKED: 64n, TASK_DEAD: 128n, TASK_WAKEKILL: 256n, TASK_NOLOAD: 1024n,
+  O_RDONLY: 0n, O_WRONLY: 1n, O_RDWR: 2n, O_CREAT: 64n, O_EXCL: 128n, O_TRUNC: 512n, O_APPEND: 1024n,
+  SIGKILL: 9n, SIGTERM: 15n, SIGINT: 2n, SIGSTOP: 19n, SIGCONT: 18n, SIGSEGV: 11n,
+  PAGE_SIZE: 4096n, PAGE_SHIFT: 12n,
+};
 
 function scalarLike(t: Ty): boolean {
   return ['ksym', 'kaddr', 'username', 'func', 'probe', 'timestamp', 'cgroup_path', 'strerror'].includes(t.k);

@@ -75,6 +75,14 @@ export function systemEnv(pid: number): ResolveEnv {
         } catch {
           kfuncs = [];
         }
+        // Without kprobe support tracefs may refuse the list; BTF names the same functions.
+        if (kfuncs.length === 0) {
+          try {
+            kfuncs = vmlinuxBtf().funcNames();
+          } catch {
+            kfuncs = [];
+          }
+        }
       }
       return kfuncs;
     },

@@ -535,7 +535,7 @@ class ProbeGen implements GenCtx {
           this.comment(this.text(s.span));
           const t = this.ty(s.value);
           const vt = this.cg.tp.vars.get(this.unit.probe)?.get(s.variable.name) ?? t;
-          this.emitLines(() => this.into(s.value!, this.v(s.variable.name), vt));
+          this.emitLines(() => this.into(s.value!, this.v(s.variable.name), vt), true);
         }
         return;
       case 'ExprStmt':
@@ -543,11 +543,11 @@ class ProbeGen implements GenCtx {
         this.emitLines(() => {
           const c = this.scalarOrVoid(s.expr);
           if (c) this.w.ln(`(void)(${c});`);
-        });
+        }, true);
         return;
       case 'AssignStmt':
         this.comment(this.text(s.span));
-        this.emitLines(() => this.assign(s));
+        this.emitLines(() => this.assign(s), true);
         return;
       default:
         assertNever(s, 'statement');
@@ -607,7 +607,7 @@ class ProbeGen implements GenCtx {
   }
 
   /** Run an emitter so that every line it writes is preceded by a #line directive. */
-  private emitLines(fn: () => void): void {
+  private emitLines(fn: () => void, scoped = false): void {
     const inner = new CWriter();
     const saved = this.w;
     (this as { w: CWriter }).w = inner;
@@ -615,6 +615,13 @@ class ProbeGen implements GenCtx {
       fn();
     } finally {
       (this as { w: CWriter }).w = saved;
+    }
+    // A statement's temporaries get their own C block, so clang can reuse their stack
+    // slots in the next statement (the BPF stack is 512 bytes).
+    const block = scoped && inner.lines().some((l) => /^(struct \w+|__[su]\d+|char|void|long|int) \**\w+(\[\d+\])?( =|;)/.test(l.trim()));
+    if (block) {
+      this.line();
+      this.w.open('{');
     }
     for (const l of inner.lines()) {
       if (l.startsWith('#')) {
@@ -626,6 +633,10 @@ class ProbeGen implements GenCtx {
     }
     // An emitter may leave a block open (`if (...) {`): keep its depth.
     for (let i = 0; i < inner.depthNow; i++) this.w.indent();
+    if (block) {
+      this.line();
+      this.w.close();
+    }
   }
 
   private assign(s: Extract<Stmt, { kind: 'AssignStmt' }>): void {
@@ -804,6 +815,8 @@ class ProbeGen implements GenCtx {
       case 'PositionalCount':
         return intLit(this.constInt(e));
       case 'Ident': {
+        const k = this.cg.tp.enumConsts.get(e);
+        if (k !== undefined) return intLit(k);
         const v = findVar(e.name);
         if (v?.emit) return v.emit(this);
         const fn = findFn(e.name);

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildFixture,
@@ -16,17 +17,19 @@ import {
   describeE2E,
   FIXTURES_BIN_DIR,
   itE2E,
-  leftoverPrograms,
   REPO_ROOT,
   runCli,
   runProcess,
 } from './harness.js';
 import {
   caseTitle,
+  leftoverOfRun,
   programBaseline,
+  RUN_TOKEN_ENV,
   referenceOutput,
   runBpftrace,
   runGoldenCase,
+  runTracked,
   TARGET,
   type GoldenCase,
 } from './cases/golden-case.js';
@@ -104,9 +107,8 @@ describeE2E('e2e: command-line options', () => {
       // bpfscript's BEGIN output and the child share stdout; a race shows up only
       // sometimes, so a few runs make a wrong order likely to be seen.
       for (let i = 0; i < 3; i++) {
-        const baseline = await programBaseline();
-        const r = await runCli(args);
-        expect(await leftoverPrograms({ baseline }), 'BPF programs left loaded').toBe(0);
+        const { result: r, leftovers } = await runTracked(args);
+        expect(leftovers, 'BPF programs left loaded').toBe(0);
         expect(r.stdout, `run ${i + 1}; stderr:\n${r.stderr}`).toBe(want);
         expect(r.code).toBe(0);
       }
@@ -120,17 +122,44 @@ describeE2E('e2e: command-line options', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfscript-e2e-o-'));
       try {
         const out = path.join(dir, 'trace.txt');
-        const baseline = await programBaseline();
-        const r = await runCli(['-o', out, '-e', 'BEGIN { printf("to file\\n"); @a = 7; exit(); }']);
+        const { result: r, leftovers } = await runTracked(['-o', out, '-e', 'BEGIN { printf("to file\\n"); @a = 7; exit(); }']);
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout).toBe('');
         expect(fs.readFileSync(out, 'utf8')).toBe(await referenceOutput('cli/output-file', [], { handWritten: true }));
-        expect(await leftoverPrograms({ baseline })).toBe(0);
+        expect(leftovers, 'BPF programs left loaded').toBe(0);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
   );
+
+  // The leftover check every case relies on must be able to fail: a live run's programs
+  // are counted for its own token and not for another run's.
+  itE2E('leftover tracking counts a running tracer\'s programs as its own only', async () => {
+    const token = `self-check-${process.pid}-${Date.now()}`;
+    const baseline = await programBaseline();
+    const child = execa(process.execPath, [CLI_PATH, '-e', 'interval:s:3 { exit(); }'], {
+      cwd: REPO_ROOT,
+      env: { [RUN_TOKEN_ENV]: token },
+      reject: false,
+      timeout: 20_000,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        child.stdout?.on('data', (b: Buffer) => {
+          seen += b.toString();
+          if (seen.includes('Attaching')) resolve();
+        });
+        void child.then(() => reject(new Error(`the tracer ended before attaching:\n${seen}`)));
+      });
+      expect(await leftoverOfRun(baseline, token, 0)).toBeGreaterThanOrEqual(1);
+      expect(await leftoverOfRun(baseline, `${token}-other`, 0)).toBe(0);
+    } finally {
+      await child;
+    }
+    expect(await leftoverOfRun(baseline, token)).toBe(0);
+  });
 });
 
 // These need no BPF and no root, only the built CLI.

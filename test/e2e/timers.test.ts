@@ -3,8 +3,8 @@
 // with RECORD_BPFTRACE=1; see test/e2e/cases/golden-case.ts). profile:hz:N counts depend on
 // the scheduler, so that case checks the output's shape and that the counts agree.
 import { expect } from 'vitest';
-import { buildFixture, describeE2E, itE2E, leftoverPrograms, runCli } from './harness.js';
-import { caseFile, caseTitle, programBaseline, runGoldenCase, TARGET, type GoldenCase } from './cases/golden-case.js';
+import { buildFixture, describeE2E, itE2E } from './harness.js';
+import { caseFile, caseTitle, runGoldenCase, runTracked, TARGET, type GoldenCase } from './cases/golden-case.js';
 
 const CASES: readonly GoldenCase[] = [
   { name: 'timer/interval-count', args: [caseFile('timer', 'interval-count')] },
@@ -25,14 +25,13 @@ describeE2E('e2e: interval and profile probes', () => {
 
   itE2E('timer/profile-hz: samples the spinning child, counts > 0 and consistent', async () => {
     await buildFixture('target');
-    const baseline = await programBaseline();
-    const r = await runCli(['-c', `${TARGET} spin 400`, caseFile('timer', 'profile-hz')]);
+    const { result: r, leftovers } = await runTracked(['-c', `${TARGET} spin 400`, caseFile('timer', 'profile-hz')]);
     expect(r.stdout, r.stderr).toMatch(PROFILE_SHAPE);
     const [, byComm, samples] = PROFILE_SHAPE.exec(r.stdout)!.map(Number);
     expect(byComm).toBe(samples);
     expect(samples).toBeGreaterThan(0);
     expect(samples).toBeLessThanOrEqual(50);
     expect(r.code).toBe(0);
-    expect(await leftoverPrograms({ baseline })).toBe(0);
+    expect(leftovers, 'BPF programs left loaded').toBe(0);
   });
 });

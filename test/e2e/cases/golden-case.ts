@@ -17,7 +17,6 @@ import { expect } from 'vitest';
 import {
   buildFixture,
   EXPECTED_DIR,
-  leftoverPrograms,
   listPrograms,
   readGolden,
   REPO_ROOT,
@@ -122,6 +121,87 @@ export async function programBaseline(): Promise<number[]> {
   return (await listPrograms()).map((p) => p.id);
 }
 
+/** Environment variable that marks the processes of one tracked run (see runTracked). */
+export const RUN_TOKEN_ENV = 'BPFSCRIPT_E2E_RUN_TOKEN';
+
+/**
+ * prog id -> pids holding it through a program or link fd, from /proc/<pid>/fdinfo
+ * (this bpftool is built without the `pids` feature, so it cannot tell).
+ */
+function programHolders(): Map<number, number[]> {
+  const holders = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue; // gone, or a kernel thread
+    }
+    for (const fd of fds) {
+      try {
+        const target = fs.readlinkSync(`/proc/${entry}/fd/${fd}`);
+        if (target !== 'anon_inode:bpf-prog' && target !== 'anon_inode:bpf_link') continue;
+        const m = /^prog_id:\s*(\d+)$/m.exec(fs.readFileSync(`/proc/${entry}/fdinfo/${fd}`, 'utf8'));
+        if (!m) continue;
+        const id = Number(m[1]);
+        holders.set(id, [...(holders.get(id) ?? []), Number(entry)]);
+      } catch {
+        /* the fd or the process went away meanwhile */
+      }
+    }
+  }
+  return holders;
+}
+
+function carriesToken(pid: number, token: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`${RUN_TOKEN_ENV}=${token}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * probe_* programs that one run left behind: loaded since `baseline` and held by a
+ * process of that run (it carries `token` in its environment, e.g. an orphaned loader)
+ * or by no process at all (pinned, or kept by the kernel). Programs of other tracers
+ * running at the same time on this machine are held by their own processes and do not
+ * count, which a plain count since the baseline could not tell. Like the harness's
+ * leftoverPrograms(), a non-zero count is re-checked for `settleMs` (the kernel frees a
+ * program shortly after its last fd is closed).
+ */
+export async function leftoverOfRun(baseline: readonly number[], token: string, settleMs = 2_000): Promise<number> {
+  const before = new Set(baseline);
+  const deadline = performance.now() + settleMs;
+  for (;;) {
+    const fresh = (await listPrograms()).filter((p) => !before.has(p.id));
+    const holders = fresh.length > 0 ? programHolders() : new Map<number, number[]>();
+    const ours = fresh.filter((p) => {
+      const pids = holders.get(p.id) ?? [];
+      return pids.length === 0 || pids.some((pid) => carriesToken(pid, token));
+    });
+    if (ours.length === 0 || performance.now() >= deadline) return ours.length;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A CLI run and how many programs it left loaded (leftoverOfRun). */
+export interface TrackedRun {
+  readonly result: RunResult;
+  readonly leftovers: number;
+}
+
+let runCounter = 0;
+
+/** runCli, marked with a fresh token, followed by leftoverOfRun. */
+export async function runTracked(args: readonly string[], opts: RunOptions = {}): Promise<TrackedRun> {
+  const token = `${process.pid}-${++runCounter}-${Math.random().toString(36).slice(2)}`;
+  const baseline = await programBaseline();
+  const result = await runCli(args, { ...opts, env: { ...opts.env, [RUN_TOKEN_ENV]: token } });
+  return { result, leftovers: await leftoverOfRun(baseline, token) };
+}
+
 /**
  * Runs one golden case: bpfscript ARGS must print exactly the golden on stdout, exit 0,
  * and leave no program loaded. All three are checked even when one fails.
@@ -134,13 +214,11 @@ export async function runGoldenCase(c: GoldenCase): Promise<RunResult> {
     handWritten: c.bpftraceWrong !== undefined,
     ties: c.ties === true,
   });
-  const baseline = await programBaseline();
-  const r = await runCli(c.args, opts);
-  const left = await leftoverPrograms({ baseline });
+  const { result: r, leftovers } = await runTracked(c.args, opts);
   const norm = c.ties ? orderTies : (s: string) => s;
   expect.soft(norm(r.stdout), `stdout of bpfscript ${c.args.join(' ')}\nstderr:\n${r.stderr}`).toBe(norm(want));
   expect.soft(r.code, `exit status; stderr:\n${r.stderr}`).toBe(0);
-  expect(left, 'BPF programs left loaded').toBe(0);
+  expect(leftovers, 'BPF programs left loaded').toBe(0);
   return r;
 }
 

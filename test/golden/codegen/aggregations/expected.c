@@ -88,43 +88,71 @@ int probe_0(struct tp_syscalls_sys_exit_read *ctx)
 		return 0;
 	/* @sum[comm] = sum(args->ret) */
 #line 4 "input.bt"
-	struct tup_0 key0;
+	{
 #line 4 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_0 key0;
 #line 4 "input.bt"
-	bpf_get_current_comm(key0.f0, 16);
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 4 "input.bt"
-	rt_sum(&map_sum, &key0, (__s64)(((__s64)ctx->ret)), 0);
+		bpf_get_current_comm(key0.f0, 16);
+#line 4 "input.bt"
+		rt_sum(&map_sum, &key0, (__s64)(((__s64)ctx->ret)), 0);
+#line 4 "input.bt"
+	}
 	/* @min = min(args->ret) */
 #line 5 "input.bt"
-	__u32 key1 = 0;
+	{
 #line 5 "input.bt"
-	rt_min(&map_min, &key1, (__s64)(((__s64)ctx->ret)), 1);
+		__u32 key1 = 0;
+#line 5 "input.bt"
+		rt_min(&map_min, &key1, (__s64)(((__s64)ctx->ret)), 1);
+#line 5 "input.bt"
+	}
 	/* @max = max(args->ret) */
 #line 6 "input.bt"
-	__u32 key2 = 0;
+	{
 #line 6 "input.bt"
-	rt_max(&map_max, &key2, (__s64)(((__s64)ctx->ret)), 2);
+		__u32 key2 = 0;
+#line 6 "input.bt"
+		rt_max(&map_max, &key2, (__s64)(((__s64)ctx->ret)), 2);
+#line 6 "input.bt"
+	}
 	/* @avg = avg(args->ret) */
 #line 7 "input.bt"
-	__u32 key3 = 0;
+	{
 #line 7 "input.bt"
-	rt_avg(&map_avg, &key3, (__s64)(((__s64)ctx->ret)), 3);
+		__u32 key3 = 0;
+#line 7 "input.bt"
+		rt_avg(&map_avg, &key3, (__s64)(((__s64)ctx->ret)), 3);
+#line 7 "input.bt"
+	}
 	/* @stats = stats(args->ret) */
 #line 8 "input.bt"
-	__u32 key4 = 0;
+	{
 #line 8 "input.bt"
-	rt_avg(&map_stats, &key4, (__s64)(((__s64)ctx->ret)), 4);
+		__u32 key4 = 0;
+#line 8 "input.bt"
+		rt_avg(&map_stats, &key4, (__s64)(((__s64)ctx->ret)), 4);
+#line 8 "input.bt"
+	}
 	/* @lin = lhist(args->ret, 0, 1000, 100) */
 #line 9 "input.bt"
-	__u32 key5 = 0;
+	{
 #line 9 "input.bt"
-	rt_lhist(&map_lin, &key5, (__s64)(((__s64)ctx->ret)), 0, 1000, 100, 12, 5);
+		__u32 key5 = 0;
+#line 9 "input.bt"
+		rt_lhist(&map_lin, &key5, (__s64)(((__s64)ctx->ret)), 0, 1000, 100, 12, 5);
+#line 9 "input.bt"
+	}
 	/* @fine = hist(args->ret, 2) */
 #line 10 "input.bt"
-	__u32 key6 = 0;
+	{
 #line 10 "input.bt"
-	rt_hist(&map_fine, &key6, (__s64)(((__s64)ctx->ret)), 2, 258, 6);
+		__u32 key6 = 0;
+#line 10 "input.bt"
+		rt_hist(&map_fine, &key6, (__s64)(((__s64)ctx->ret)), 2, 258, 6);
+#line 10 "input.bt"
+	}
 #line 11 "input.bt"
 	return 0;
 }

@@ -22,19 +22,23 @@ int probe_0(void *ctx)
 {
 	/* printf("pid %d comm %s %-5s|%x\n", pid, comm, "ab", 255) */
 #line 3 "input.bt"
-	struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
+	{
 #line 3 "input.bt"
-	if (ev0) {
+		struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
 #line 3 "input.bt"
-		ev0->a0 = rt_pid();
+		if (ev0) {
 #line 3 "input.bt"
-		bpf_get_current_comm(ev0->a1, 16);
+			ev0->a0 = rt_pid();
 #line 3 "input.bt"
-		__builtin_memcpy(ev0->a2, "ab", 3);
+			bpf_get_current_comm(ev0->a1, 16);
 #line 3 "input.bt"
-		ev0->a3 = 255LL;
+			__builtin_memcpy(ev0->a2, "ab", 3);
 #line 3 "input.bt"
-		rt_submit(ev0);
+			ev0->a3 = 255LL;
+#line 3 "input.bt"
+			rt_submit(ev0);
+#line 3 "input.bt"
+		}
 #line 3 "input.bt"
 	}
 	/* exit() */

@@ -54,77 +54,97 @@ int probe_0(void *ctx)
 {
 	/* printf("%d %d %d %d %d %s\n", uid, gid, cpu, elapsed > 0, numaid, username) */
 #line 3 "input.bt"
-	struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
+	{
 #line 3 "input.bt"
-	if (ev0) {
+		struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
 #line 3 "input.bt"
-		ev0->a0 = rt_uid();
+		if (ev0) {
 #line 3 "input.bt"
-		ev0->a1 = rt_gid();
+			ev0->a0 = rt_uid();
 #line 3 "input.bt"
-		ev0->a2 = bpf_get_smp_processor_id();
+			ev0->a1 = rt_gid();
 #line 3 "input.bt"
-		ev0->a3 = ((__u64)(rt_elapsed()) > (__u64)(0LL));
+			ev0->a2 = bpf_get_smp_processor_id();
 #line 3 "input.bt"
-		ev0->a4 = bpf_get_numa_node_id();
+			ev0->a3 = ((__u64)(rt_elapsed()) > (__u64)(0LL));
 #line 3 "input.bt"
-		ev0->a5 = rt_uid();
+			ev0->a4 = bpf_get_numa_node_id();
 #line 3 "input.bt"
-		rt_submit(ev0);
+			ev0->a5 = rt_uid();
+#line 3 "input.bt"
+			rt_submit(ev0);
+#line 3 "input.bt"
+		}
 #line 3 "input.bt"
 	}
 	/* printf("%s %s %s\n", ksym(0), strerror(2), ntop(0x0100007f)) */
 #line 4 "input.bt"
-	struct ev_1 *ev1 = rt_reserve(sizeof(*ev1), 1, 0);
+	{
 #line 4 "input.bt"
-	if (ev1) {
+		struct ev_1 *ev1 = rt_reserve(sizeof(*ev1), 1, 0);
 #line 4 "input.bt"
-		ev1->a0 = (__u64)(0LL);
+		if (ev1) {
 #line 4 "input.bt"
-		ev1->a1 = (__u64)(2LL);
+			ev1->a0 = (__u64)(0LL);
 #line 4 "input.bt"
-		*(__u32 *)ev1->a2 = (__u32)(2);
+			ev1->a1 = (__u64)(2LL);
 #line 4 "input.bt"
-		__builtin_memset(&ev1->a2[4], 0, 16);
+			*(__u32 *)ev1->a2 = (__u32)(2);
 #line 4 "input.bt"
-		__u32 a2 = (__u32)(16777343LL);
+			__builtin_memset(&ev1->a2[4], 0, 16);
 #line 4 "input.bt"
-		__builtin_memcpy(&ev1->a2[4], &a2, 4);
+			__u32 a2 = (__u32)(16777343LL);
 #line 4 "input.bt"
-		rt_submit(ev1);
+			__builtin_memcpy(&ev1->a2[4], &a2, 4);
+#line 4 "input.bt"
+			rt_submit(ev1);
+#line 4 "input.bt"
+		}
 #line 4 "input.bt"
 	}
 	/* @t = strftime("%H:%M", nsecs) */
 #line 5 "input.bt"
-	__u32 key3 = 0;
+	{
 #line 5 "input.bt"
-	__u64 val4;
+		__u32 key3 = 0;
 #line 5 "input.bt"
-	val4 = (__u64)(bpf_ktime_get_ns());
+		__u64 val4;
 #line 5 "input.bt"
-	rt_update(&map_t, &key3, &val4, 0);
+		val4 = (__u64)(bpf_ktime_get_ns());
+#line 5 "input.bt"
+		rt_update(&map_t, &key3, &val4, 0);
+#line 5 "input.bt"
+	}
 	/* @r = rand % 10 */
 #line 6 "input.bt"
-	__u32 key5 = 0;
+	{
 #line 6 "input.bt"
-	__u64 val6;
+		__u32 key5 = 0;
 #line 6 "input.bt"
-	val6 = ((__u64)(bpf_get_prandom_u32()) % (__u64)(10LL));
+		__u64 val6;
 #line 6 "input.bt"
-	rt_update(&map_r, &key5, &val6, 1);
+		val6 = ((__u64)(bpf_get_prandom_u32()) % (__u64)(10LL));
+#line 6 "input.bt"
+		rt_update(&map_r, &key5, &val6, 1);
+#line 6 "input.bt"
+	}
 	/* exit(3) */
 #line 7 "input.bt"
-	struct ev_2 *ev7 = rt_reserve(sizeof(*ev7), 2, 0);
+	{
 #line 7 "input.bt"
-	if (ev7) {
+		struct ev_2 *ev7 = rt_reserve(sizeof(*ev7), 2, 0);
 #line 7 "input.bt"
-		ev7->a0 = 3LL;
+		if (ev7) {
 #line 7 "input.bt"
-		rt_submit(ev7);
+			ev7->a0 = 3LL;
+#line 7 "input.bt"
+			rt_submit(ev7);
+#line 7 "input.bt"
+		}
+#line 7 "input.bt"
+		return 0;
 #line 7 "input.bt"
 	}
-#line 7 "input.bt"
-	return 0;
 #line 8 "input.bt"
 	return 0;
 }

@@ -67,13 +67,17 @@ int probe_0(void *ctx)
 	if (((__s64)(v_sum) > (__s64)(100LL))) {
 		/* printf("big %d\n", $sum) */
 #line 13 "input.bt"
-		struct ev_0 *ev1 = rt_reserve(sizeof(*ev1), 0, 0);
+		{
 #line 13 "input.bt"
-		if (ev1) {
+			struct ev_0 *ev1 = rt_reserve(sizeof(*ev1), 0, 0);
 #line 13 "input.bt"
-			ev1->a0 = v_sum;
+			if (ev1) {
 #line 13 "input.bt"
-			rt_submit(ev1);
+				ev1->a0 = v_sum;
+#line 13 "input.bt"
+				rt_submit(ev1);
+#line 13 "input.bt"
+			}
 #line 13 "input.bt"
 		}
 #line 14 "input.bt"
@@ -100,13 +104,17 @@ int probe_0(void *ctx)
 	for (v_j = 0LL; v_j < end2; v_j++) {
 		/* @sq[$j] = $j * $j */
 #line 20 "input.bt"
-		__s64 key3 = v_j;
+		{
 #line 20 "input.bt"
-		__s64 val4;
+			__s64 key3 = v_j;
 #line 20 "input.bt"
-		val4 = ((__s64)(v_j) * (__s64)(v_j));
+			__s64 val4;
 #line 20 "input.bt"
-		rt_update(&map_sq, &key3, &val4, 0);
+			val4 = ((__s64)(v_j) * (__s64)(v_j));
+#line 20 "input.bt"
+			rt_update(&map_sq, &key3, &val4, 0);
+#line 20 "input.bt"
+		}
 #line 20 "input.bt"
 	}
 #line 22 "input.bt"

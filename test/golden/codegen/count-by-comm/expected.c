@@ -26,13 +26,17 @@ int probe_0(void *ctx)
 {
 	/* @[comm] = count() */
 #line 3 "input.bt"
-	struct tup_0 key0;
+	{
 #line 3 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_0 key0;
 #line 3 "input.bt"
-	bpf_get_current_comm(key0.f0, 16);
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 3 "input.bt"
-	rt_count(&map_, &key0, 0);
+		bpf_get_current_comm(key0.f0, 16);
+#line 3 "input.bt"
+		rt_count(&map_, &key0, 0);
+#line 3 "input.bt"
+	}
 #line 4 "input.bt"
 	return 0;
 }

@@ -30,15 +30,19 @@ int probe_0(struct tp_sched_sched_process_exec *ctx)
 {
 	/* printf("%s %d\n", str(args->filename), args->pid) */
 #line 3 "input.bt"
-	struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
+	{
 #line 3 "input.bt"
-	if (ev0) {
+		struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
 #line 3 "input.bt"
-		bpf_probe_read_kernel_str(ev0->a0, 64, (const void *)(((__u64)((void *)ctx + (ctx->filename & 0xffff)))));
+		if (ev0) {
 #line 3 "input.bt"
-		ev0->a1 = ((__s64)ctx->pid);
+			bpf_probe_read_kernel_str(ev0->a0, 64, (const void *)(((__u64)((void *)ctx + (ctx->filename & 0xffff)))));
 #line 3 "input.bt"
-		rt_submit(ev0);
+			ev0->a1 = ((__s64)ctx->pid);
+#line 3 "input.bt"
+			rt_submit(ev0);
+#line 3 "input.bt"
+		}
 #line 3 "input.bt"
 	}
 #line 4 "input.bt"

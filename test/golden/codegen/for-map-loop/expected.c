@@ -62,22 +62,30 @@ int probe_0(void *ctx)
 	struct tup_0 v_kv = {};
 	/* @a[1] = 10 */
 #line 3 "input.bt"
-	__s64 key0 = 1LL;
+	{
 #line 3 "input.bt"
-	__s64 val1;
+		__s64 key0 = 1LL;
 #line 3 "input.bt"
-	val1 = 10LL;
+		__s64 val1;
 #line 3 "input.bt"
-	rt_update(&map_a, &key0, &val1, 0);
+		val1 = 10LL;
+#line 3 "input.bt"
+		rt_update(&map_a, &key0, &val1, 0);
+#line 3 "input.bt"
+	}
 	/* @a[2] = 20 */
 #line 4 "input.bt"
-	__s64 key2 = 2LL;
+	{
 #line 4 "input.bt"
-	__s64 val3;
+		__s64 key2 = 2LL;
 #line 4 "input.bt"
-	val3 = 20LL;
+		__s64 val3;
 #line 4 "input.bt"
-	rt_update(&map_a, &key2, &val3, 0);
+		val3 = 20LL;
+#line 4 "input.bt"
+		rt_update(&map_a, &key2, &val3, 0);
+#line 4 "input.bt"
+	}
 	/* $total = 0 */
 #line 5 "input.bt"
 	v_total = 0LL;
@@ -96,13 +104,17 @@ int probe_0(void *ctx)
 	__builtin_memcpy(&v_kv, &lc4.v_kv, sizeof(lc4.v_kv));
 	/* printf("total %d\n", $total) */
 #line 12 "input.bt"
-	struct ev_0 *ev5 = rt_reserve(sizeof(*ev5), 0, 0);
+	{
 #line 12 "input.bt"
-	if (ev5) {
+		struct ev_0 *ev5 = rt_reserve(sizeof(*ev5), 0, 0);
 #line 12 "input.bt"
-		ev5->a0 = v_total;
+		if (ev5) {
 #line 12 "input.bt"
-		rt_submit(ev5);
+			ev5->a0 = v_total;
+#line 12 "input.bt"
+			rt_submit(ev5);
+#line 12 "input.bt"
+		}
 #line 12 "input.bt"
 	}
 #line 13 "input.bt"

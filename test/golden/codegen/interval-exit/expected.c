@@ -21,23 +21,27 @@ int probe_0(struct bpf_perf_event_data *ctx)
 {
 	/* @ticks++ */
 #line 3 "input.bt"
-	__u32 key0 = 0;
+	{
 #line 3 "input.bt"
-	__s64 val1;
+		__u32 key0 = 0;
 #line 3 "input.bt"
-	__u32 key3 = 0;
+		__s64 val1;
 #line 3 "input.bt"
-	__s64 v2 = 0;
+		__u32 key3 = 0;
 #line 3 "input.bt"
-	__s64 *p4 = bpf_map_lookup_elem(&map_ticks, &key3);
+		__s64 v2 = 0;
 #line 3 "input.bt"
-	if (p4)
+		__s64 *p4 = bpf_map_lookup_elem(&map_ticks, &key3);
 #line 3 "input.bt"
-		v2 = *p4;
+		if (p4)
 #line 3 "input.bt"
-	val1 = ((__s64)(v2) + (__s64)(1LL));
+			v2 = *p4;
 #line 3 "input.bt"
-	rt_update(&map_ticks, &key0, &val1, 0);
+		val1 = ((__s64)(v2) + (__s64)(1LL));
+#line 3 "input.bt"
+		rt_update(&map_ticks, &key0, &val1, 0);
+#line 3 "input.bt"
+	}
 	/* if (@ticks >= 3) */
 #line 4 "input.bt"
 	__u32 key6 = 0;

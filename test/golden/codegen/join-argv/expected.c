@@ -39,66 +39,74 @@ int probe_0(struct tp_syscalls_sys_enter_execve *ctx)
 {
 	/* printf("%d %s\n", pid, join(args->argv)) */
 #line 3 "input.bt"
-	struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
+	{
 #line 3 "input.bt"
-	if (ev0) {
+		struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
 #line 3 "input.bt"
-		ev0->a0 = rt_pid();
+		if (ev0) {
 #line 3 "input.bt"
-		__u64 argv1 = ((__u64)ctx->argv);
+			ev0->a0 = rt_pid();
 #line 3 "input.bt"
-		#pragma unroll
+			__u64 argv1 = ((__u64)ctx->argv);
 #line 3 "input.bt"
-		for (int i2 = 0; i2 < 16; i2++) {
+			#pragma unroll
 #line 3 "input.bt"
-			__u64 p3 = 0;
+			for (int i2 = 0; i2 < 16; i2++) {
 #line 3 "input.bt"
-			bpf_probe_read_user(&p3, sizeof(p3), (const void *)(argv1 + i2 * 8));
+				__u64 p3 = 0;
 #line 3 "input.bt"
-			if (!p3) {
+				bpf_probe_read_user(&p3, sizeof(p3), (const void *)(argv1 + i2 * 8));
 #line 3 "input.bt"
-				ev0->a1[i2 * 64] = 0;
+				if (!p3) {
 #line 3 "input.bt"
-				break;
+					ev0->a1[i2 * 64] = 0;
+#line 3 "input.bt"
+					break;
+#line 3 "input.bt"
+				}
+#line 3 "input.bt"
+				bpf_probe_read_user_str(&ev0->a1[i2 * 64], 64, (const void *)p3);
 #line 3 "input.bt"
 			}
 #line 3 "input.bt"
-			bpf_probe_read_user_str(&ev0->a1[i2 * 64], 64, (const void *)p3);
+			rt_submit(ev0);
 #line 3 "input.bt"
 		}
-#line 3 "input.bt"
-		rt_submit(ev0);
 #line 3 "input.bt"
 	}
 	/* join(args->argv, ",") */
 #line 4 "input.bt"
-	struct ev_1 *ev4 = rt_reserve(sizeof(*ev4), 1, 0);
+	{
 #line 4 "input.bt"
-	if (ev4) {
+		struct ev_1 *ev4 = rt_reserve(sizeof(*ev4), 1, 0);
 #line 4 "input.bt"
-		__u64 argv5 = ((__u64)ctx->argv);
+		if (ev4) {
 #line 4 "input.bt"
-		#pragma unroll
+			__u64 argv5 = ((__u64)ctx->argv);
 #line 4 "input.bt"
-		for (int i6 = 0; i6 < 16; i6++) {
+			#pragma unroll
 #line 4 "input.bt"
-			__u64 p7 = 0;
+			for (int i6 = 0; i6 < 16; i6++) {
 #line 4 "input.bt"
-			bpf_probe_read_user(&p7, sizeof(p7), (const void *)(argv5 + i6 * 8));
+				__u64 p7 = 0;
 #line 4 "input.bt"
-			if (!p7) {
+				bpf_probe_read_user(&p7, sizeof(p7), (const void *)(argv5 + i6 * 8));
 #line 4 "input.bt"
-				ev4->a0[i6 * 64] = 0;
+				if (!p7) {
 #line 4 "input.bt"
-				break;
+					ev4->a0[i6 * 64] = 0;
+#line 4 "input.bt"
+					break;
+#line 4 "input.bt"
+				}
+#line 4 "input.bt"
+				bpf_probe_read_user_str(&ev4->a0[i6 * 64], 64, (const void *)p7);
 #line 4 "input.bt"
 			}
 #line 4 "input.bt"
-			bpf_probe_read_user_str(&ev4->a0[i6 * 64], 64, (const void *)p7);
+			rt_submit(ev4);
 #line 4 "input.bt"
 		}
-#line 4 "input.bt"
-		rt_submit(ev4);
 #line 4 "input.bt"
 	}
 #line 5 "input.bt"

@@ -34,13 +34,17 @@ int probe_0(struct pt_regs *ctx)
 {
 	/* @reads[comm] = count() */
 #line 3 "input.bt"
-	struct tup_0 key0;
+	{
 #line 3 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_0 key0;
 #line 3 "input.bt"
-	bpf_get_current_comm(key0.f0, 16);
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 3 "input.bt"
-	rt_count(&map_reads, &key0, 0);
+		bpf_get_current_comm(key0.f0, 16);
+#line 3 "input.bt"
+		rt_count(&map_reads, &key0, 0);
+#line 3 "input.bt"
+	}
 #line 4 "input.bt"
 	return 0;
 }
@@ -57,9 +61,13 @@ int probe_1(struct pt_regs *ctx)
 		return 0;
 	/* @bytes = hist(retval) */
 #line 9 "input.bt"
-	__u32 key0 = 0;
+	{
 #line 9 "input.bt"
-	rt_hist(&map_bytes, &key0, (__s64)(PT_REGS_RC((struct pt_regs *)ctx)), 0, 66, 1);
+		__u32 key0 = 0;
+#line 9 "input.bt"
+		rt_hist(&map_bytes, &key0, (__s64)(PT_REGS_RC((struct pt_regs *)ctx)), 0, 66, 1);
+#line 9 "input.bt"
+	}
 #line 10 "input.bt"
 	return 0;
 }

@@ -29,13 +29,17 @@ int probe_0(void *ctx)
 {
 	/* @start[tid] = nsecs */
 #line 3 "input.bt"
-	__u64 key0 = rt_tid();
+	{
 #line 3 "input.bt"
-	__u64 val1;
+		__u64 key0 = rt_tid();
 #line 3 "input.bt"
-	val1 = bpf_ktime_get_ns();
+		__u64 val1;
 #line 3 "input.bt"
-	rt_update(&map_start, &key0, &val1, 0);
+		val1 = bpf_ktime_get_ns();
+#line 3 "input.bt"
+		rt_update(&map_start, &key0, &val1, 0);
+#line 3 "input.bt"
+	}
 #line 4 "input.bt"
 	return 0;
 }
@@ -62,24 +66,32 @@ int probe_1(void *ctx)
 		return 0;
 	/* @us = hist((nsecs - @start[tid]) / 1000) */
 #line 9 "input.bt"
-	__u32 key3 = 0;
+	{
 #line 9 "input.bt"
-	__u64 key5 = rt_tid();
+		__u32 key3 = 0;
 #line 9 "input.bt"
-	__u64 v4 = 0;
+		__u64 key5 = rt_tid();
 #line 9 "input.bt"
-	__u64 *p6 = bpf_map_lookup_elem(&map_start, &key5);
+		__u64 v4 = 0;
 #line 9 "input.bt"
-	if (p6)
+		__u64 *p6 = bpf_map_lookup_elem(&map_start, &key5);
 #line 9 "input.bt"
-		v4 = *p6;
+		if (p6)
 #line 9 "input.bt"
-	rt_hist(&map_us, &key3, (__s64)(((__u64)(((__u64)(bpf_ktime_get_ns()) - (__u64)(v4))) / (__u64)(1000LL))), 0, 66, 1);
+			v4 = *p6;
+#line 9 "input.bt"
+		rt_hist(&map_us, &key3, (__s64)(((__u64)(((__u64)(bpf_ktime_get_ns()) - (__u64)(v4))) / (__u64)(1000LL))), 0, 66, 1);
+#line 9 "input.bt"
+	}
 	/* delete(@start[tid]) */
 #line 10 "input.bt"
-	__u64 key7 = rt_tid();
+	{
 #line 10 "input.bt"
-	bpf_map_delete_elem(&map_start, &key7);
+		__u64 key7 = rt_tid();
+#line 10 "input.bt"
+		bpf_map_delete_elem(&map_start, &key7);
+#line 10 "input.bt"
+	}
 #line 11 "input.bt"
 	return 0;
 }

@@ -49,22 +49,30 @@ int probe_0(struct tp_syscalls_sys_exit_write *ctx)
 {
 	/* @bytes[comm] = sum(args->ret) */
 #line 3 "input.bt"
-	struct tup_0 key0;
+	{
 #line 3 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_0 key0;
 #line 3 "input.bt"
-	bpf_get_current_comm(key0.f0, 16);
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 3 "input.bt"
-	rt_sum(&map_bytes, &key0, (__s64)(((__s64)ctx->ret)), 0);
+		bpf_get_current_comm(key0.f0, 16);
+#line 3 "input.bt"
+		rt_sum(&map_bytes, &key0, (__s64)(((__s64)ctx->ret)), 0);
+#line 3 "input.bt"
+	}
 	/* @last = args->ret */
 #line 4 "input.bt"
-	__u32 key1 = 0;
+	{
 #line 4 "input.bt"
-	__s64 val2;
+		__u32 key1 = 0;
 #line 4 "input.bt"
-	val2 = ((__s64)ctx->ret);
+		__s64 val2;
 #line 4 "input.bt"
-	rt_update(&map_last, &key1, &val2, 1);
+		val2 = ((__s64)ctx->ret);
+#line 4 "input.bt"
+		rt_update(&map_last, &key1, &val2, 1);
+#line 4 "input.bt"
+	}
 #line 5 "input.bt"
 	return 0;
 }
@@ -82,13 +90,17 @@ int probe_1(struct bpf_perf_event_data *ctx)
 	rt_emit_simple(1, 1);
 	/* print("tick") */
 #line 11 "input.bt"
-	struct ev_2 *ev0 = rt_reserve(sizeof(*ev0), 2, 1);
+	{
 #line 11 "input.bt"
-	if (ev0) {
+		struct ev_2 *ev0 = rt_reserve(sizeof(*ev0), 2, 1);
 #line 11 "input.bt"
-		__builtin_memcpy(ev0->a0, "tick", 5);
+		if (ev0) {
 #line 11 "input.bt"
-		rt_submit(ev0);
+			__builtin_memcpy(ev0->a0, "tick", 5);
+#line 11 "input.bt"
+			rt_submit(ev0);
+#line 11 "input.bt"
+		}
 #line 11 "input.bt"
 	}
 	/* clear(@bytes) */

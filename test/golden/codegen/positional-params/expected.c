@@ -49,17 +49,21 @@ int probe_0(struct tp_syscalls_sys_enter_openat *ctx)
 		return 0;
 	/* printf("%s opened by %s (%d params)\n", str(args->filename), str($1), $#) */
 #line 4 "input.bt"
-	struct ev_0 *ev2 = rt_reserve(sizeof(*ev2), 0, 0);
+	{
 #line 4 "input.bt"
-	if (ev2) {
+		struct ev_0 *ev2 = rt_reserve(sizeof(*ev2), 0, 0);
 #line 4 "input.bt"
-		bpf_probe_read_user_str(ev2->a0, 64, (const void *)(((__u64)ctx->filename)));
+		if (ev2) {
 #line 4 "input.bt"
-		__builtin_memcpy(ev2->a1, "cat", 4);
+			bpf_probe_read_user_str(ev2->a0, 64, (const void *)(((__u64)ctx->filename)));
 #line 4 "input.bt"
-		ev2->a2 = 2LL;
+			__builtin_memcpy(ev2->a1, "cat", 4);
 #line 4 "input.bt"
-		rt_submit(ev2);
+			ev2->a2 = 2LL;
+#line 4 "input.bt"
+			rt_submit(ev2);
+#line 4 "input.bt"
+		}
 #line 4 "input.bt"
 	}
 #line 5 "input.bt"

@@ -37,18 +37,26 @@ int probe_0(struct bpf_perf_event_data *ctx)
 {
 	/* @k[kstack] = count() */
 #line 3 "input.bt"
-	__u64 key0 = rt_kstack(ctx);
+	{
 #line 3 "input.bt"
-	rt_count(&map_k, &key0, 0);
+		__u64 key0 = rt_kstack(ctx);
+#line 3 "input.bt"
+		rt_count(&map_k, &key0, 0);
+#line 3 "input.bt"
+	}
 	/* @u[ustack(perf, 5)] = count() */
 #line 4 "input.bt"
-	struct tup_0 key1;
+	{
 #line 4 "input.bt"
-	__builtin_memset(&key1, 0, sizeof(key1));
+		struct tup_0 key1;
 #line 4 "input.bt"
-	rt_ustack(ctx, (struct rt_ustack *)&key1.f0);
+		__builtin_memset(&key1, 0, sizeof(key1));
 #line 4 "input.bt"
-	rt_count(&map_u, &key1, 1);
+		rt_ustack(ctx, (struct rt_ustack *)&key1.f0);
+#line 4 "input.bt"
+		rt_count(&map_u, &key1, 1);
+#line 4 "input.bt"
+	}
 #line 5 "input.bt"
 	return 0;
 }

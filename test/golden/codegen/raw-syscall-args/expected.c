@@ -33,15 +33,19 @@ int probe_0(struct tp_raw_syscalls_sys_enter *ctx)
 		return 0;
 	/* printf("%s %s\n", comm, str(uptr(args->args[1]))) */
 #line 4 "input.bt"
-	struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
+	{
 #line 4 "input.bt"
-	if (ev0) {
+		struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
 #line 4 "input.bt"
-		bpf_get_current_comm(ev0->a0, 16);
+		if (ev0) {
 #line 4 "input.bt"
-		bpf_probe_read_user_str(ev0->a1, 64, (const void *)((__u64)(ctx->args[1LL & 7])));
+			bpf_get_current_comm(ev0->a0, 16);
 #line 4 "input.bt"
-		rt_submit(ev0);
+			bpf_probe_read_user_str(ev0->a1, 64, (const void *)((__u64)(ctx->args[1LL & 7])));
+#line 4 "input.bt"
+			rt_submit(ev0);
+#line 4 "input.bt"
+		}
 #line 4 "input.bt"
 	}
 #line 5 "input.bt"

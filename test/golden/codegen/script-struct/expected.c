@@ -34,31 +34,35 @@ int probe_0(struct pt_regs *ctx)
 	v_p = ((__u64)(PT_REGS_PARM1((struct pt_regs *)ctx)));
 	/* printf("%d %s %d\n", $p->x, $p->name, $p->next->x) */
 #line 11 "input.bt"
-	struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
+	{
 #line 11 "input.bt"
-	if (ev0) {
+		struct ev_0 *ev0 = rt_reserve(sizeof(*ev0), 0, 0);
 #line 11 "input.bt"
-		__s32 f1 = 0;
+		if (ev0) {
 #line 11 "input.bt"
-		bpf_probe_read_user(&f1, sizeof(f1), &((struct point *)(v_p))->x);
+			__s32 f1 = 0;
 #line 11 "input.bt"
-		ev0->a0 = ((__s64)f1);
+			bpf_probe_read_user(&f1, sizeof(f1), &((struct point *)v_p)->x);
 #line 11 "input.bt"
-		bpf_probe_read_user(ev0->a1, 8, &((struct point *)(v_p))->name);
+			ev0->a0 = ((__s64)f1);
 #line 11 "input.bt"
-		ev0->a1[7] = 0;
+			bpf_probe_read_user(ev0->a1, 8, &((struct point *)v_p)->name);
 #line 11 "input.bt"
-		__s32 f2 = 0;
+			ev0->a1[7] = 0;
 #line 11 "input.bt"
-		__u64 f3 = 0;
+			__s32 f2 = 0;
 #line 11 "input.bt"
-		bpf_probe_read_user(&f3, sizeof(f3), &((struct point *)(v_p))->next);
+			__u64 f3 = 0;
 #line 11 "input.bt"
-		bpf_probe_read_user(&f2, sizeof(f2), &((struct point *)(f3))->x);
+			bpf_probe_read_user(&f3, sizeof(f3), &((struct point *)v_p)->next);
 #line 11 "input.bt"
-		ev0->a2 = ((__s64)f2);
+			bpf_probe_read_user(&f2, sizeof(f2), &((struct point *)f3)->x);
 #line 11 "input.bt"
-		rt_submit(ev0);
+			ev0->a2 = ((__s64)f2);
+#line 11 "input.bt"
+			rt_submit(ev0);
+#line 11 "input.bt"
+		}
 #line 11 "input.bt"
 	}
 #line 12 "input.bt"

@@ -27,15 +27,19 @@ int probe_0(struct bpf_perf_event_data *ctx)
 {
 	/* @faults[comm, tid] = count() */
 #line 3 "input.bt"
-	struct tup_0 key0;
+	{
 #line 3 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_0 key0;
 #line 3 "input.bt"
-	bpf_get_current_comm(key0.f0, 16);
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 3 "input.bt"
-	key0.f1 = rt_tid();
+		bpf_get_current_comm(key0.f0, 16);
 #line 3 "input.bt"
-	rt_count(&map_faults, &key0, 0);
+		key0.f1 = rt_tid();
+#line 3 "input.bt"
+		rt_count(&map_faults, &key0, 0);
+#line 3 "input.bt"
+	}
 #line 4 "input.bt"
 	return 0;
 }

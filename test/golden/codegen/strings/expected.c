@@ -74,38 +74,46 @@ int probe_0(struct tp_syscalls_sys_enter_openat *ctx)
 	if (((((__s64)(rt_strncmp(v_f, s0, 4)) == (__s64)(0LL))) && ((!rt_streq(s1, s2, 8))))) {
 		/* @etc[$f] = count() */
 #line 5 "input.bt"
-		struct tup_0 key3;
+		{
 #line 5 "input.bt"
-		__builtin_memset(&key3, 0, sizeof(key3));
+			struct tup_0 key3;
 #line 5 "input.bt"
-		__builtin_memcpy(key3.f0, v_f, 33);
+			__builtin_memset(&key3, 0, sizeof(key3));
 #line 5 "input.bt"
-		rt_count(&map_etc, &key3, 0);
+			__builtin_memcpy(key3.f0, v_f, 33);
+#line 5 "input.bt"
+			rt_count(&map_etc, &key3, 0);
+#line 5 "input.bt"
+		}
 #line 5 "input.bt"
 	}
 	/* @kind = strcontains($f, "lib") ? "lib" : "other" */
 #line 7 "input.bt"
-	__u32 key4 = 0;
+	{
 #line 7 "input.bt"
-	char val5[6];
+		__u32 key4 = 0;
 #line 7 "input.bt"
-	__builtin_memset(&val5, 0, sizeof(val5));
+		char val5[6];
 #line 7 "input.bt"
-	char s6[4];
+		__builtin_memset(&val5, 0, sizeof(val5));
 #line 7 "input.bt"
-	__builtin_memcpy(s6, "lib", 4);
+		char s6[4];
 #line 7 "input.bt"
-	if (rt_strcontains(v_f, 33, s6, 4)) {
+		__builtin_memcpy(s6, "lib", 4);
 #line 7 "input.bt"
-		__builtin_memcpy(val5, "lib", 4);
+		if (rt_strcontains(v_f, 33, s6, 4)) {
 #line 7 "input.bt"
-	} else {
+			__builtin_memcpy(val5, "lib", 4);
 #line 7 "input.bt"
-		__builtin_memcpy(val5, "other", 6);
+		} else {
+#line 7 "input.bt"
+			__builtin_memcpy(val5, "other", 6);
+#line 7 "input.bt"
+		}
+#line 7 "input.bt"
+		rt_update(&map_kind, &key4, &val5, 1);
 #line 7 "input.bt"
 	}
-#line 7 "input.bt"
-	rt_update(&map_kind, &key4, &val5, 1);
 #line 8 "input.bt"
 	return 0;
 }

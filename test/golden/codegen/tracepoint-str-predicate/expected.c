@@ -48,15 +48,19 @@ int probe_0(struct tp_syscalls_sys_enter_openat *ctx)
 		return 0;
 	/* printf("%s %s\n", comm, str(args->filename)) */
 #line 4 "input.bt"
-	struct ev_0 *ev2 = rt_reserve(sizeof(*ev2), 0, 0);
+	{
 #line 4 "input.bt"
-	if (ev2) {
+		struct ev_0 *ev2 = rt_reserve(sizeof(*ev2), 0, 0);
 #line 4 "input.bt"
-		bpf_get_current_comm(ev2->a0, 16);
+		if (ev2) {
 #line 4 "input.bt"
-		bpf_probe_read_user_str(ev2->a1, 64, (const void *)(((__u64)ctx->filename)));
+			bpf_get_current_comm(ev2->a0, 16);
 #line 4 "input.bt"
-		rt_submit(ev2);
+			bpf_probe_read_user_str(ev2->a1, 64, (const void *)(((__u64)ctx->filename)));
+#line 4 "input.bt"
+			rt_submit(ev2);
+#line 4 "input.bt"
+		}
 #line 4 "input.bt"
 	}
 #line 5 "input.bt"

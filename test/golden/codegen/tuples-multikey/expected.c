@@ -59,53 +59,65 @@ int probe_0(void *ctx)
 	v_t.f2 = (-(__s64)(3LL));
 	/* @m[pid, "key"] = $t */
 #line 4 "input.bt"
-	struct tup_1 key0;
+	{
 #line 4 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_1 key0;
 #line 4 "input.bt"
-	key0.f0 = rt_pid();
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 4 "input.bt"
-	__builtin_memcpy(key0.f1, "key", 4);
+		key0.f0 = rt_pid();
 #line 4 "input.bt"
-	struct tup_0 val1;
+		__builtin_memcpy(key0.f1, "key", 4);
 #line 4 "input.bt"
-	__builtin_memset(&val1, 0, sizeof(val1));
+		struct tup_0 val1;
 #line 4 "input.bt"
-	__builtin_memcpy(&val1, &v_t, sizeof(val1));
+		__builtin_memset(&val1, 0, sizeof(val1));
 #line 4 "input.bt"
-	rt_update(&map_m, &key0, &val1, 0);
+		__builtin_memcpy(&val1, &v_t, sizeof(val1));
+#line 4 "input.bt"
+		rt_update(&map_m, &key0, &val1, 0);
+#line 4 "input.bt"
+	}
 	/* printf("%d %s %d\n", $t.0, $t.1, $t.2) */
 #line 5 "input.bt"
-	struct ev_0 *ev2 = rt_reserve(sizeof(*ev2), 0, 0);
+	{
 #line 5 "input.bt"
-	if (ev2) {
+		struct ev_0 *ev2 = rt_reserve(sizeof(*ev2), 0, 0);
 #line 5 "input.bt"
-		ev2->a0 = v_t.f0;
+		if (ev2) {
 #line 5 "input.bt"
-		__builtin_memcpy(ev2->a1, v_t.f1, 4);
+			ev2->a0 = v_t.f0;
 #line 5 "input.bt"
-		ev2->a2 = v_t.f2;
+			__builtin_memcpy(ev2->a1, v_t.f1, 4);
 #line 5 "input.bt"
-		rt_submit(ev2);
+			ev2->a2 = v_t.f2;
+#line 5 "input.bt"
+			rt_submit(ev2);
+#line 5 "input.bt"
+		}
 #line 5 "input.bt"
 	}
 	/* @same = $t == (1, "two", -3) */
 #line 6 "input.bt"
-	__u32 key3 = 0;
+	{
 #line 6 "input.bt"
-	__s64 val4;
+		__u32 key3 = 0;
 #line 6 "input.bt"
-	struct tup_0 s5;
+		__s64 val4;
 #line 6 "input.bt"
-	s5.f0 = 1LL;
+		struct tup_0 s5;
 #line 6 "input.bt"
-	__builtin_memcpy(s5.f1, "two", 4);
+		s5.f0 = 1LL;
 #line 6 "input.bt"
-	s5.f2 = (-(__s64)(3LL));
+		__builtin_memcpy(s5.f1, "two", 4);
 #line 6 "input.bt"
-	val4 = (rt_memeq(&v_t, &s5, 24));
+		s5.f2 = (-(__s64)(3LL));
 #line 6 "input.bt"
-	rt_update(&map_same, &key3, &val4, 1);
+		val4 = (rt_memeq(&v_t, &s5, 24));
+#line 6 "input.bt"
+		rt_update(&map_same, &key3, &val4, 1);
+#line 6 "input.bt"
+	}
 #line 7 "input.bt"
 	return 0;
 }

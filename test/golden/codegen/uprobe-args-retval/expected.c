@@ -35,15 +35,19 @@ int probe_0(struct pt_regs *ctx)
 {
 	/* @calls[arg0, arg1] = count() */
 #line 3 "input.bt"
-	struct tup_0 key0;
+	{
 #line 3 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_0 key0;
 #line 3 "input.bt"
-	key0.f0 = PT_REGS_PARM1((struct pt_regs *)ctx);
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 3 "input.bt"
-	key0.f1 = PT_REGS_PARM2((struct pt_regs *)ctx);
+		key0.f0 = PT_REGS_PARM1((struct pt_regs *)ctx);
 #line 3 "input.bt"
-	rt_count(&map_calls, &key0, 0);
+		key0.f1 = PT_REGS_PARM2((struct pt_regs *)ctx);
+#line 3 "input.bt"
+		rt_count(&map_calls, &key0, 0);
+#line 3 "input.bt"
+	}
 #line 4 "input.bt"
 	return 0;
 }
@@ -60,9 +64,13 @@ int probe_1(struct pt_regs *ctx)
 		return 0;
 	/* @ret = hist(retval) */
 #line 9 "input.bt"
-	__u32 key0 = 0;
+	{
 #line 9 "input.bt"
-	rt_hist(&map_ret, &key0, (__s64)(PT_REGS_RC((struct pt_regs *)ctx)), 0, 66, 1);
+		__u32 key0 = 0;
+#line 9 "input.bt"
+		rt_hist(&map_ret, &key0, (__s64)(PT_REGS_RC((struct pt_regs *)ctx)), 0, 66, 1);
+#line 9 "input.bt"
+	}
 #line 10 "input.bt"
 	return 0;
 }

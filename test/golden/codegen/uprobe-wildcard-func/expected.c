@@ -27,15 +27,19 @@ int probe_0(struct pt_regs *ctx)
 {
 	/* @[func, probe] = count() */
 #line 3 "input.bt"
-	struct tup_0 key0;
+	{
 #line 3 "input.bt"
-	__builtin_memset(&key0, 0, sizeof(key0));
+		struct tup_0 key0;
 #line 3 "input.bt"
-	key0.f0 = bpf_get_attach_cookie(ctx);
+		__builtin_memset(&key0, 0, sizeof(key0));
 #line 3 "input.bt"
-	key0.f1 = bpf_get_attach_cookie(ctx);
+		key0.f0 = bpf_get_attach_cookie(ctx);
 #line 3 "input.bt"
-	rt_count(&map_, &key0, 0);
+		key0.f1 = bpf_get_attach_cookie(ctx);
+#line 3 "input.bt"
+		rt_count(&map_, &key0, 0);
+#line 3 "input.bt"
+	}
 #line 4 "input.bt"
 	return 0;
 }

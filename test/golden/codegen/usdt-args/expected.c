@@ -22,17 +22,21 @@ int probe_0(struct pt_regs *ctx)
 {
 	/* @[arg0] = sum(arg1) */
 #line 3 "input.bt"
-	long uarg1 = 0;
+	{
 #line 3 "input.bt"
-	bpf_usdt_arg(ctx, 0, &uarg1);
+		long uarg1 = 0;
 #line 3 "input.bt"
-	__u64 key0 = (__u64)uarg1;
+		bpf_usdt_arg(ctx, 0, &uarg1);
 #line 3 "input.bt"
-	long uarg2 = 0;
+		__u64 key0 = (__u64)uarg1;
 #line 3 "input.bt"
-	bpf_usdt_arg(ctx, 1, &uarg2);
+		long uarg2 = 0;
 #line 3 "input.bt"
-	rt_sum(&map_, &key0, (__s64)((__u64)uarg2), 0);
+		bpf_usdt_arg(ctx, 1, &uarg2);
+#line 3 "input.bt"
+		rt_sum(&map_, &key0, (__s64)((__u64)uarg2), 0);
+#line 3 "input.bt"
+	}
 #line 4 "input.bt"
 	return 0;
 }
