@@ -29,6 +29,7 @@ import { S64, U64, isAgg, isInt, tyToString, type IntBits, type StackMode, type 
 import { storageTy } from './storage.js';
 import { desugarBlock } from './desugar.js';
 import { MacroExpander } from './macros.js';
+import { byteLength } from '../runtime/value.js';
 
 export interface AnalyzeOptions {
   /** Positional parameters ($1 is params[0]). */
@@ -606,7 +607,7 @@ class Checker implements InferCtx {
       case 'IntLit':
         return e.value > 0x7fffffffffffffffn ? U64 : S64;
       case 'StrLit':
-        return { k: 'str', size: Buffer.byteLength(e.value) + 1 };
+        return { k: 'str', size: byteLength(e.value) + 1 };
       case 'BoolLit':
         return { k: 'bool' };
       case 'PositionalParam': {

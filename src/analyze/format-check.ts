@@ -1,39 +1,26 @@
-// printf-style format checking for analyze: the number of conversions must match the
-// arguments, and each argument must suit its conversion. The format grammar itself is
-// parsed by src/runtime/format/printf.ts (shared with the runtime that formats).
+// printf-style format checking for analyze: each conversion must be one bpftrace knows,
+// their number must match the arguments, and each argument must suit its conversion.
+// The format grammar is parsed by src/runtime/format/printf.ts, the same code that
+// formats at run time, so what is accepted here is exactly what can be printed.
 
-import type { Ty } from '../types/ty.js';
-import { tyToString } from '../types/ty.js';
-
-const CONV = /%([-+ #0]*)(\d+|\*)?(?:\.(\d+|\*))?(hh|h|ll|l|z|j|t)?([a-zA-Z%])?/g;
-const ALLOWED = new Set(['d', 'i', 'u', 'x', 'X', 'o', 's', 'c', 'p', 'r', 'e', 'f', 'g', 'E', 'G', 'K', 'H']);
+import { parseFormat } from '../runtime/format/printf.js';
+import { tyToString, type Ty } from '../types/ty.js';
 
 /** Problems with `fmt` applied to arguments of types `args` (empty when fine). */
 export function checkFormat(fmt: string, args: readonly Ty[]): string[] {
   const problems: string[] = [];
-  const convs: string[] = [];
-  for (const m of fmt.matchAll(CONV)) {
-    const conv = m[5];
-    if (conv === '%' && m[0] === '%%') continue;
-    if (!conv) {
-      problems.push(`incomplete conversion specification at the end of "${fmt.replace(/\n/g, '\\n')}"`);
-      continue;
-    }
-    if (!ALLOWED.has(conv)) {
-      problems.push(`unknown conversion %${conv}`);
-      continue;
-    }
-    convs.push(conv);
-  }
-  if (convs.length !== args.length) {
-    problems.push(`${convs.length} conversion${convs.length === 1 ? '' : 's'} but ${args.length} argument${args.length === 1 ? '' : 's'}`);
+  const specs = parseFormat(fmt);
+  for (const s of specs) if (s.error) problems.push(s.error);
+  if (problems.length) return problems;
+  if (specs.length !== args.length) {
+    problems.push(`${specs.length} conversion${specs.length === 1 ? '' : 's'} but ${args.length} argument${args.length === 1 ? '' : 's'}`);
     return problems;
   }
-  convs.forEach((c, i) => {
+  specs.forEach((s, i) => {
     const t = args[i]!;
-    if ('diuxXoc'.includes(c) && (t.k === 'str' || t.k === 'tuple' || t.k === 'buf' || t.k === 'joined')) {
-      problems.push(`argument ${i + 1} is ${tyToString(t)} but %${c} expects an integer`);
-    }
+    const text = t.k === 'str' || t.k === 'tuple' || t.k === 'buf' || t.k === 'joined' || t.k === 'record';
+    if (s.expects === 'integer' && text) problems.push(`${s.text} expects an integer, but argument ${i + 1} is ${tyToString(t)}`);
+    if (s.expects === 'buffer' && t.k !== 'buf') problems.push(`${s.text} expects a buffer (buf()), but argument ${i + 1} is ${tyToString(t)}`);
   });
   return problems;
 }

@@ -2,6 +2,8 @@
 // It knows nothing about bpftrace; codegen decides what to write. `#line` directives are
 // written flush left (they must be the first thing on their line).
 
+import { encodeOutput } from '../runtime/value.js';
+
 export class CWriter {
   private readonly out: string[] = [];
   private depth = 0;
@@ -74,7 +76,7 @@ export class CWriter {
 /** A C string literal for arbitrary text. */
 export function cString(s: string): string {
   let r = '"';
-  for (const ch of Buffer.from(s, 'utf8')) {
+  for (const ch of encodeOutput(s)) {
     if (ch === 0x22) r += '\\"';
     else if (ch === 0x5c) r += '\\\\';
     else if (ch === 0x0a) r += '\\n';

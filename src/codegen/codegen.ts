@@ -17,6 +17,7 @@ import type { SourceFile } from '../source.js';
 import { histBuckets, isAgg, lhistBuckets, sizeOf, tyToString, type Ty } from '../types/ty.js';
 import { CWriter, cComment, cString } from './c-writer.js';
 import { emitCDecls } from '../btf/c-decls.js';
+import { byteLength } from '../runtime/value.js';
 
 /** Types the headers rt.bpf.h includes already define. */
 const HEADER_TYPES = ['struct pt_regs', 'struct bpf_perf_event_data', 'struct bpf_raw_tracepoint_args', 'struct bpf_stack_build_id', 'struct bpf_perf_event_value'];
@@ -1168,7 +1169,7 @@ class ProbeGen implements GenCtx {
   private strInto(e: Expr, t: Ty, dst: string, size: number): void {
     switch (e.kind) {
       case 'StrLit': {
-        const bytes = Buffer.byteLength(e.value);
+        const bytes = byteLength(e.value);
         const n = Math.min(bytes + 1, size);
         this.w.ln(`__builtin_memcpy(${dst}, ${cString(e.value)}, ${n});`);
         if (n === size && bytes + 1 > size) this.w.ln(`${dst}[${size - 1}] = 0;`);

@@ -107,6 +107,15 @@ function isHex(c: string | undefined): boolean {
  * `\xNN` (1-2 hex digits) and `\NNN` (1-3 octal digits) produce the character with that
  * code (0-255). An unknown escape is kept as written and reported.
  */
+/**
+ * A byte written as an escape: ASCII as itself, 0x80..0xff as the lone surrogate
+ * U+DC80..U+DCFF (the runtime's convention for raw bytes, see src/runtime/value.ts), so
+ * "\x80" is the single byte 0x80 in generated C and in output, as in bpftrace.
+ */
+function byteChar(b: number): string {
+  return String.fromCharCode(b < 0x80 ? b : 0xdc00 + b);
+}
+
 export function decodeEscapes(body: string): { value: string; bad: BadEscape[] } {
   let out = '';
   const bad: BadEscape[] = [];
@@ -141,14 +150,14 @@ export function decodeEscapes(body: string): { value: string; bad: BadEscape[] }
         i += 2;
         continue;
       }
-      out += String.fromCharCode(parseInt(body.slice(i + 2, j), 16));
+      out += byteChar(parseInt(body.slice(i + 2, j), 16));
       i = j;
       continue;
     }
     if (isOctal(n)) {
       let j = i + 1;
       while (j < i + 4 && isOctal(body[j])) j++;
-      out += String.fromCharCode(parseInt(body.slice(i + 1, j), 8) & 0xff);
+      out += byteChar(parseInt(body.slice(i + 1, j), 8) & 0xff);
       i = j;
       continue;
     }
