@@ -414,6 +414,21 @@ static __always_inline void rt_ustack(void *ctx, struct rt_ustack *out)
 
 /* ---------------------------------------------------------------- misc */
 
+static long rt_len_cb(void *map, void *key, void *value, void *ctx)
+{
+	*(__u64 *)ctx += 1;
+	return 0;
+}
+
+/* len(@map): the number of entries, counted in the kernel. */
+static __always_inline __u64 rt_map_len(void *map)
+{
+	__u64 n = 0;
+
+	bpf_for_each_map_elem(map, rt_len_cb, &n, 0);
+	return n;
+}
+
 static __always_inline __u64 rt_pid(void)
 {
 	return bpf_get_current_pid_tgid() >> 32;

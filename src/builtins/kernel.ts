@@ -422,6 +422,21 @@ export const KERNEL_FNS: readonly BuiltinFn[] = [
     },
   }),
   fn({
+    name: 'len',
+    doc: 'Number of entries of a map (counted in the kernel)',
+    signature: 'len(@map)',
+    minArgs: 1,
+    maxArgs: 1,
+    mapArgs: [0],
+    infer(ctx, call) {
+      const a = call.args[0]!;
+      if (a.kind !== 'MapRef' || a.keys.length > 0) ctx.error('T015', a.span, { fn: 'len' });
+      else ctx.typeOf(a);
+      return S64;
+    },
+    emit: (g, call) => `(__s64)rt_map_len(&${g.map((call.args[0] as MapRef).name).cname})`,
+  }),
+  fn({
     name: 'path',
     doc: 'Full path of a struct path * (kfunc probes on allowed functions)',
     signature: 'path(struct path *)',
