@@ -244,6 +244,8 @@ class Checker implements InferCtx {
   private assignTargetName: string | null = null;
   private inAssign = false;
   private loopDepth = 0;
+  /** Variables assigned so far in the probe being checked (in statement order). */
+  private assignedSoFar = new Set<string>();
 
   constructor(
     readonly ast: Program,
@@ -323,6 +325,7 @@ class Checker implements InferCtx {
       const wasReporting = this.reporting;
       if (quiet) this.reporting = false;
       seenProbes.add(unit.probe);
+      this.assignedSoFar = new Set();
       if (unit.provider.kind === 'kretfunc') this.functionArgs();
       if (unit.probe.predicate) {
         const t = this.typeOf(unit.probe.predicate);
@@ -484,6 +487,7 @@ class Checker implements InferCtx {
   }
 
   private setVar(v: VarRef, t: Ty, span: Span): void {
+    this.assignedSoFar.add(v.name);
     if (t.k === 'void') return;
     const st = storageTy(t);
     const old = this.vars.get(v.name);
@@ -635,6 +639,7 @@ class Checker implements InferCtx {
           this.error('N009', e.span, { name: e.name }, didYouMean(e.name, this.vars.keys()));
           return VOID;
         }
+        if (!this.assignedSoFar.has(e.name) && this.loopDepth === 0) this.error('N020', e.span, { name: e.name });
         return t;
       }
       case 'MapRef': {

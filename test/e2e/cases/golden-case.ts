@@ -59,35 +59,24 @@ export function caseTitle(c: GoldenCase): string {
 const ENTRY = /^(@\w*)\[.*\]: (-?\d+)$/;
 
 /**
- * Orders runs of consecutive `@map[key]: N` lines of one map by (N, line): bpftrace sorts
- * entries by value but leaves ties in hash order. Everything else is untouched.
+ * Sorts each run of consecutive `@map[key]: N` lines of one map that share the same N by
+ * their text: bpftrace prints entries sorted by value but ties in hash order. Lines keep
+ * their place otherwise, so entries printed in the wrong value order still differ.
  */
 export function orderTies(text: string): string {
-  const out: string[] = [];
-  let run: string[] = [];
-  let runMap = '';
-  const flush = () => {
-    run.sort((a, b) => {
-      const d = BigInt(ENTRY.exec(a)![2]!) - BigInt(ENTRY.exec(b)![2]!);
-      if (d !== 0n) return d < 0n ? -1 : 1;
-      return a < b ? -1 : a > b ? 1 : 0;
-    });
-    out.push(...run);
-    run = [];
-  };
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  const tieKey = (line: string): string | undefined => {
     const m = ENTRY.exec(line);
-    if (m && run.length > 0 && m[1] !== runMap) flush();
-    if (m) {
-      runMap = m[1]!;
-      run.push(line);
-    } else {
-      flush();
-      out.push(line);
-    }
+    return m ? `${m[1]}\0${m[2]}` : undefined;
+  };
+  for (let i = 0; i < lines.length; ) {
+    const key = tieKey(lines[i]!);
+    let j = i + 1;
+    if (key !== undefined) while (j < lines.length && tieKey(lines[j]!) === key) j++;
+    if (j - i > 1) lines.splice(i, j - i, ...lines.slice(i, j).sort());
+    i = j;
   }
-  flush();
-  return out.join('\n');
+  return lines.join('\n');
 }
 
 /** bpftrace with the harness's conventions (empty stdin, cwd = repository root). */
