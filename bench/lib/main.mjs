@@ -116,6 +116,7 @@ async function main() {
     warmCache: join(cacheRoot, 'warm'),
     builtFiles: [join(ROOT, 'dist', 'cli.js'), join(ROOT, 'native', 'loader', 'bpfscript-loader')],
     failures: [],
+    resent: {},
     log,
   };
   const started = new Date();
@@ -139,9 +140,10 @@ async function main() {
       'Ratio: bpfscript / reference on medians (ratio of the bests in brackets); pass/fail judges the median ratio.',
   ].join('\n');
   const failures = ctx.failures.length ? `\n${ctx.failures.length} run(s) failed and were left out: ${[...new Set(ctx.failures)].join('; ')}\n` : '';
+  const resent = Object.entries(ctx.resent).map(([who, n]) => `${who} ignored the first SIGINT in ${n} run(s); timed from the signal that worked`);
   const text = renderText(rows);
   const { pass, fail } = tally(rows);
-  const summary = `${pass} passed, ${fail} failed${failures}`;
+  const summary = `${pass} passed, ${fail} failed${failures}${resent.length ? '\n' + resent.join('\n') + '\n' : ''}`;
   process.stdout.write('\n' + text + '\n' + summary + '\n');
   writeFileSync(join(outDir, 'results.md'), renderMarkdown(rows, header) + '\n' + summary + '\n');
   log(`wrote ${join(outDir, 'results.md')}\n`);

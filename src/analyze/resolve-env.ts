@@ -46,7 +46,7 @@ export function systemEnv(pid: number): ResolveEnv {
       return elfFunctions(path);
     },
     resolveBinary(name, p) {
-      return resolveUprobeTarget(name, p > 0 ? { pid: p } : {}).path;
+      return resolveUprobeTarget(name, p > 0 ? { pid: p } : {});
     },
     symbolAddress(path, name) {
       let f: ElfFile | null = null;

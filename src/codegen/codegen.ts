@@ -219,6 +219,8 @@ class Codegen {
     const key = JSON.stringify(t);
     let e = this.tuples.get(key);
     if (!e) {
+      // Nested tuples are defined first: C needs complete member types.
+      if (t.k === 'tuple') for (const el of t.elems) if (el.k === 'tuple' || el.k === 'usym' || el.k === 'ustack') this.ctype(el);
       e = { name: `tup_${this.tuples.size}`, ty: t };
       this.tuples.set(key, e);
     }
@@ -1068,6 +1070,7 @@ class ProbeGen implements GenCtx {
 
   lvalue(e: Expr): string {
     if (e.kind === 'VarRef') return this.v(e.name);
+    if (e.kind === 'TupleIndex') return `${this.lvalue(e.expr)}.f${e.index}`;
     if (e.kind === 'FieldAccess' && this.isTracepointArg(e)) {
       const t = this.ty(e);
       if (t.k === 'array' || t.k === 'str') return this.fieldLvalue(e);

@@ -332,9 +332,9 @@ class Scanner {
 
   /**
    * One attach point: `provider:part:part`, parts made of letters, digits and
-   * `_ - . * ? [ ] $ + # @ ~`, or quoted. A `/` belongs to a part that starts with `/`,
-   * `.` or `~` (a path: `uprobe:/bin/bash:readline`, `u:./a.out:f`); elsewhere it ends the
-   * attach point and opens the predicate (`BEGIN/pid == 1/`).
+   * `_ - . * ? [ ] $ + # @ ~`, or quoted. A `/` belongs to a path part (starting with `/`,
+   * `.` or `~`, or a relative path followed by another part: `u:bin/a.out:f`); elsewhere
+   * it ends the attach point and opens the predicate (`BEGIN/pid == 1/`).
    */
   private attachPoint(): void {
     const text = this.text;
@@ -360,8 +360,16 @@ class Scanner {
         }
         i = j + 1;
       } else if (ch === 47) {
+        // A `/` belongs to a path: a part that starts with `/`, `.` or `~`, or a relative
+        // path followed by another part (`uprobe:bin/target:f`). Otherwise it opens the
+        // predicate (`BEGIN/pid == 1/`, `interval:s:1/pid/`).
         const first = text.charCodeAt(partStart);
-        if (first !== 47 && first !== 46 && first !== 126) break;
+        if (partStart === start) break;
+        if (first !== 47 && first !== 46 && first !== 126) {
+          let j = i + 1;
+          while (j < this.end && (isAttachChar(text.charCodeAt(j)) || text.charCodeAt(j) === 47)) j++;
+          if (text.charCodeAt(j) !== 58) break;
+        }
         i++;
       } else if (isAttachChar(ch)) {
         i++;

@@ -15,8 +15,11 @@ export interface ResolveEnv {
   tracepoints(): readonly { category: string; name: string }[];
   /** Functions of an ELF file with their file offsets. Throws Error with a reason. */
   elfFunctions(path: string): readonly { name: string; fileOffset: number }[];
-  /** A binary or library name as written -> absolute path (PATH and ld.so rules). */
-  resolveBinary(name: string, pid: number): string;
+  /**
+   * A binary or library name as written -> its absolute path (PATH and ld.so rules) and
+   * what probe names show (the target as written when it names a file, as bpftrace).
+   */
+  resolveBinary(name: string, pid: number): { path: string; display: string };
   /** Virtual address of a symbol (function or object) in an ELF file, or null. */
   symbolAddress(path: string, name: string): bigint | null;
   /** USDT probes of an ELF file. */
@@ -151,15 +154,16 @@ function uprobeLike(kind: 'uprobe' | 'uretprobe', parts: readonly string[], env:
   need(parts, 2, kind, 'a binary and a function', example);
   const [target, fn] = [parts[0]!, parts.slice(1).join(':')];
   let path: string;
+  let shown: string;
   try {
-    path = env.resolveBinary(target, env.pid);
+    ({ path, display: shown } = env.resolveBinary(target, env.pid));
   } catch (e) {
     throw new ResolveError(target.includes('/') ? 'N006' : 'N015', { name: target, path: target, reason: (e as Error).message });
   }
   // Absolute address: uprobe:/bin/x:0x1234 (a file offset in bpftrace's sense).
   if (/^0x[0-9a-fA-F]+$|^\d+$/.test(fn)) {
     const off = Number(fn);
-    return [{ probe: `${kind}:${path}:${fn}`, func: fn, spec: { kind: 'uprobe', path, offset: off, ret, pid: env.pid } }];
+    return [{ probe: `${kind}:${shown}:${fn}`, func: fn, spec: { kind: 'uprobe', path, offset: off, ret, pid: env.pid } }];
   }
   const m = /^(.*?)\+(0x[0-9a-fA-F]+|\d+)$/.exec(fn);
   const name = m ? m[1]! : fn;
@@ -177,13 +181,13 @@ function uprobeLike(kind: 'uprobe' | 'uretprobe', parts: readonly string[], env:
     for (const f of funcs) {
       if (!re.test(f.name) || seen.has(f.name)) continue;
       seen.add(f.name);
-      out.push({ probe: `${kind}:${path}:${f.name}`, func: f.name, spec: { kind: 'uprobe', path, offset: f.fileOffset + plus, ret, pid: env.pid } });
+      out.push({ probe: `${kind}:${shown}:${f.name}`, func: f.name, spec: { kind: 'uprobe', path, offset: f.fileOffset + plus, ret, pid: env.pid } });
     }
     if (out.length === 0) throw new ResolveError('N005', { pattern: text });
   } else {
     const f = funcs.find((x) => x.name === name);
     if (!f) throw new ResolveError('N007', { name, path });
-    out.push({ probe: `${kind}:${path}:${fn}`, func: name, spec: { kind: 'uprobe', path, offset: f.fileOffset + plus, ret, pid: env.pid } });
+    out.push({ probe: `${kind}:${shown}:${fn}`, func: name, spec: { kind: 'uprobe', path, offset: f.fileOffset + plus, ret, pid: env.pid } });
   }
   out.sort((a, b) => (a.func < b.func ? -1 : a.func > b.func ? 1 : 0));
   return out;
@@ -339,8 +343,9 @@ export const PROVIDERS: readonly Provider[] = [
       need(parts, 2, 'usdt', 'a binary and a probe name', this.example);
       const target = parts[0]!;
       let path: string;
+      let shown: string;
       try {
-        path = env.resolveBinary(target, env.pid);
+        ({ path, display: shown } = env.resolveBinary(target, env.pid));
       } catch (e) {
         throw new ResolveError('N006', { path: target, reason: (e as Error).message });
       }
@@ -360,7 +365,7 @@ export const PROVIDERS: readonly Provider[] = [
         if (!rp.test(p.provider) || !rn.test(p.name) || seen.has(key)) continue;
         seen.add(key);
         out.push({
-          probe: `usdt:${path}:${p.provider}:${p.name}`,
+          probe: `usdt:${shown}:${p.provider}:${p.name}`,
           func: p.name,
           spec: { kind: 'usdt', path, provider: p.provider, name: p.name, pid: env.pid },
         });

@@ -5,8 +5,8 @@
 // Must not: interpret clang errors beyond mapping them to script lines (compile.ts).
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,10 +41,27 @@ export function clangBinary(): string {
   return process.env.BPFSCRIPT_CLANG ?? 'clang';
 }
 
+let cacheBase: string | null = null;
+
+/**
+ * The cache directory: BPFSCRIPT_CACHE_DIR, or $XDG_CACHE_HOME/bpfscript, or
+ * ~/.cache/bpfscript; when that cannot be created (read-only home, another user's
+ * HOME), a private directory under the system temp dir.
+ */
 export function cacheDir(): string {
-  const base = process.env.BPFSCRIPT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bpfscript');
-  mkdirSync(base, { recursive: true });
-  return base;
+  if (cacheBase) return cacheBase;
+  const preferred = process.env.BPFSCRIPT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bpfscript');
+  for (const dir of [preferred, join(tmpdir(), `bpfscript-${process.getuid?.() ?? 'user'}`)]) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      accessSync(dir, constants.W_OK);
+      cacheBase = dir;
+      return dir;
+    } catch {
+      /* try the next one */
+    }
+  }
+  throw new Error(`no writable cache directory (tried ${preferred})`);
 }
 
 let clangId: string | null = null;

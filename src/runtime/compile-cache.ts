@@ -8,7 +8,8 @@
 // (their attach points depend on that process's mappings).
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Manifest } from '../codegen/manifest.js';
 import type { ResolveEnv } from '../providers/providers.js';
@@ -36,13 +37,30 @@ function fileId(path: string): string {
   }
 }
 
-/** Changes with every build, so a new compiler never reuses an old compiler's output. */
+/**
+ * Changes whenever the compiler changes, so a new compiler never reuses an old one's
+ * output: the build stamp written by `npm run build`, or (in development, after a plain
+ * tsc) the modification times of the compiled modules.
+ */
 function buildId(): string {
   try {
-    return readFileSync(new URL('../build-id', import.meta.url), 'utf8');
+    return readFileSync(new URL('../build-id', import.meta.url), 'utf8') + ':' + distStamp();
   } catch {
-    return 'dev';
+    return distStamp();
   }
+}
+
+function distStamp(): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  let newest = 0;
+  try {
+    for (const f of readdirSync(root, { recursive: true }) as string[]) {
+      if (f.endsWith('.js')) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
+    }
+  } catch {
+    /* no stamp: the version alone keys the cache */
+  }
+  return String(newest);
 }
 
 function bootId(): string {
@@ -104,7 +122,7 @@ export function recordingEnv(env: ResolveEnv): { env: ResolveEnv; deps: Set<stri
     },
     resolveBinary(name, pid) {
       const p = env.resolveBinary(name, pid);
-      deps.add(p);
+      deps.add(p.path);
       deps.add('/etc/ld.so.cache'); // library names resolve through it
       return p;
     },

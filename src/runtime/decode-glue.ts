@@ -12,6 +12,8 @@ import { type MapData, type MapEntry, type Symbolizer, type Value } from './valu
 export interface DecodeEnv {
   readonly manifest: Manifest;
   readonly sym: Symbolizer;
+  /** Keyless maps zero()ed since their last clear(): printed even when all zero. */
+  readonly zeroed: ReadonlySet<string>;
 }
 
 const HEADER = 8;
@@ -50,7 +52,10 @@ export function decodeMap(mm: MapManifest, dump: MapDump, env: DecodeEnv): MapDa
   for (const e of dump.entries) {
     const key = mm.key ? decodeAt(mm.key, e.key, 0, env.sym) : null;
     const value = mm.percpu ? mergePerCpu(mm.value, e.value, 0, dump.ncpus, env.sym) : decodeAt(mm.value, e.value, 0, env.sym);
-    if (mm.mapType === 'percpu_array' && isUnset(value)) continue;
+    // A keyless aggregation lives in an array slot that always exists: print it when it
+    // was written, zero()ed, or is a count (bpftrace prints `@c: 0` for a count that
+    // never fired, and nothing for the other kinds).
+    if (mm.mapType === 'percpu_array' && isUnset(value) && mm.value.k !== 'count' && !env.zeroed.has(mm.name)) continue;
     entries.push({ key, value });
   }
   return { name: mm.name, key: mm.key, value: mm.value, entries };

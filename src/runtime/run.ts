@@ -75,8 +75,10 @@ class Runner {
     this.stopResolve(r);
   }
 
+  private readonly zeroed = new Set<string>();
+
   private get decodeEnv(): DecodeEnv {
-    return { manifest: this.m, sym: this.sym };
+    return { manifest: this.m, sym: this.sym, zeroed: this.zeroed };
   }
 
   async start(): Promise<number> {
@@ -156,6 +158,9 @@ class Runner {
       }
     }
     if (this.opts.dryRun) this.requestStop({ kind: 'exit', code: 0 });
+    // What BEGIN printed must reach stdout before the command can print anything.
+    await this.settle();
+    await this.opts.out.flush();
     this.releaseChild();
     if (this.opts.pid !== undefined) this.watchPid(this.opts.pid);
     const lostTimer = setInterval(() => void this.enqueueTask(() => this.reportLost(false)), 1000);
@@ -251,9 +256,11 @@ class Runner {
         return;
       }
       case 'clear':
+        this.zeroed.delete(this.m.maps[ev.map!]!.name);
         await this.loader.clear(this.m.maps[ev.map!]!.cname);
         return;
       case 'zero':
+        this.zeroed.add(this.m.maps[ev.map!]!.name);
         await this.loader.zero(this.m.maps[ev.map!]!.cname);
         return;
       case 'exit': {

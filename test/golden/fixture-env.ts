@@ -31,7 +31,7 @@ export function fixtureEnv(): ResolveEnv {
       if (path !== '/opt/app') throw new Error('no such file');
       return FUNCS;
     },
-    resolveBinary: (name) => (name === 'app' || name === '/opt/app' ? '/opt/app' : name),
+    resolveBinary: (name) => ({ path: name === 'app' || name === '/opt/app' ? '/opt/app' : name, display: name === 'app' ? '/opt/app' : name }),
     symbolAddress: (_p, name) => (name === 'counter' ? 0x4010n : null),
     usdtProbes: () => [{ provider: 'app', name: 'start', argCount: 2 }],
     kernelFunctions: () => ['vfs_read', 'vfs_write'],

@@ -7,10 +7,9 @@
 // Conversions are bpftrace's: %d %i %u %o %x %X %c %s %p, %r (buffer, non-printable bytes
 // as \xNN), %rx (every byte as \xNN), %rh (hex bytes separated by spaces), with C flags
 // (- + space 0 #), width, precision and length modifiers (hh h l ll j z t).
-// Integers take C's semantics for an argument of their own type: with no length
-// modifier a type narrower than 32 bits is promoted to int and 64-bit types keep all
-// their bits, so %u of int64 -1 is 18446744073709551615 (bpftrace 0.17 printed the low
-// 32 bits: 4294967295) and %d of uint64 max is -1; hh and h truncate to 8 and 16 bits.
+// Integers take C's semantics, as bpftrace 0.17 does: with no length modifier the value
+// is an int (%u of -1 is 4294967295, %d of 5000000000 is 705032704); l/ll/j/z/t print all
+// 64 bits; hh and h truncate to 8 and 16 bits.
 // `%%` is always '%' (bpftrace 0.17 left it doubled after the last conversion).
 
 import { formatBuffer, formatValue } from './text.js';
@@ -182,7 +181,7 @@ export function formatPrintf(fmt: string, args: readonly Value[]): string {
 export function formatConversion(spec: FormatSpec, v: Value): string {
   // Fast path for the common plain conversions, where C semantics need no work.
   if (spec.flags === '' && spec.width === null && spec.precision === null && spec.length === '') {
-    if (v.t === 'int' && ((v.signed && (spec.conv === 'd' || spec.conv === 'i')) || (!v.signed && spec.conv === 'u' && v.bits >= 32))) {
+    if (v.t === 'int' && v.bits <= 32 && ((v.signed && (spec.conv === 'd' || spec.conv === 'i')) || (!v.signed && spec.conv === 'u'))) {
       return v.v.toString();
     }
     if (spec.conv === 's' && (v.t === 'str' || v.t === 'sym')) return v.s;
@@ -246,7 +245,9 @@ function argBits(spec: FormatSpec, bits: number): number {
     case 'h':
       return 16;
     case '':
-      return Math.max(bits, 32);
+      // No length modifier: an int, as C and bpftrace 0.17 do (%d of 5000000000 is
+      // 705032704); %ld/%lld print all 64 bits.
+      return 32;
     default:
       return 64;
   }
