@@ -229,7 +229,7 @@ export async function benchMemory(ctx) {
 
 /** One driver run pinned to `cpu`; its fastest batch's ns per call (null on failure). */
 async function driverRun(ctx, cpu, mode, calls, batch) {
-  const res = await runToEnd(['taskset', '-c', String(cpu), ctx.driver, mode, String(calls), String(batch)]);
+  const res = await runToEnd([ctx.taskset, '-c', String(cpu), ctx.driver, mode, String(calls), String(batch)]);
   const p = parseLoop(res.out);
   if (!p) {
     fail(ctx, `driver on CPU ${cpu}`, res.run);
@@ -393,7 +393,8 @@ export async function benchPrintf(ctx) {
   await warmUpPlain(ctx, SCRIPT_PRINTF);
   for (let rep = 0; rep < ctx.reps; rep++) {
     const cpu = rep % 2 === 0 ? 1 : 0;
-    const drv = `taskset -c ${cpu} ${ctx.driver} getppid ${calls} ${calls}`;
+    // An absolute path: bpftrace's -c refuses a name that two PATH entries (/bin, /usr/bin) match.
+    const drv = `${ctx.taskset} -c ${cpu} ${ctx.driver} getppid ${calls} ${calls}`;
     const basep = await driverRun(ctx, cpu, 'getppid', calls, calls);
     const base = basep ? basep.avgNs : NaN;
     untraced.push(base);

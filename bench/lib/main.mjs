@@ -80,7 +80,9 @@ function preflight(o, log) {
   }
   log('building bench/out (driver, baselines)\n');
   sh('make', ['-s', '-C', BENCH_DIR], { stdio: ['ignore', 'inherit', 'inherit'] });
-  return { bpftrace, version };
+  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+  if (!taskset) throw new Error('taskset not found (util-linux)');
+  return { bpftrace, version, taskset };
 }
 
 async function main() {
@@ -107,6 +109,7 @@ async function main() {
     reps: o.reps,
     quick: o.quick,
     bpftrace: pf.bpftrace,
+    taskset: pf.taskset,
     bpfscript: join(ROOT, 'bin', 'bpfscript'),
     driver: join(outDir, 'syscall-loop'),
     blLoader: join(outDir, 'bl-loader'),
