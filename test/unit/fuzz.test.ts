@@ -644,6 +644,7 @@ describe('fuzz: the compiler in process (golden fixture environment)', () => {
     let valid = 0;
     let compiled = 0;
     const codes = new Set<string>();
+    const whyNot = new Map<string, number>();
     for (let i = 0; i < GRAMMAR_CASES; i++) {
       const spoiled = i % 3 === 2;
       let text = program(rng);
@@ -653,9 +654,11 @@ describe('fuzz: the compiler in process (golden fixture environment)', () => {
       if (!spoiled) {
         valid++;
         if (r.ok) compiled++;
+        else for (const c of new Set(r.codes)) whyNot.set(c, (whyNot.get(c) ?? 0) + 1);
+        if (process.env.FUZZ_STATS === '2' && !r.ok) console.log(text, r.codes);
       }
     }
-    if (process.env.FUZZ_STATS) console.log({ valid, compiled, codes: [...codes].sort().join(' ') });
+    if (process.env.FUZZ_STATS) console.log({ valid, compiled, codes: [...codes].sort().join(' '), whyNot });
     expect(summarize(failures)).toBe('');
     // The generator must reach past the parser, or it would only fuzz the parser: most
     // "valid" programs compile, and the rest fail in analysis, not in parsing.
