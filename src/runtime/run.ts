@@ -142,19 +142,20 @@ class Runner {
       await this.settle();
     }
     if (!this.stopRequested) {
-      for (const p of attachable) {
-        for (const spec of p.attach) {
-          try {
-            await this.loader.attach(p.prog, spec);
-          } catch (e) {
-            if (e instanceof AttachError) {
-              const d = new Diagnostics();
-              d.error('B003', p.span, { probe: this.m.attachNames[spec.cookie]?.probe ?? p.text, reason: e.message });
-              throw new UserError(d.items);
-            }
-            throw e;
-          }
+      // Pipelined: every attach command is sent at once; the helper answers in order.
+      const pending: { prog: (typeof attachable)[number]; spec: (typeof attachable)[number]['attach'][number]; done: Promise<number> }[] = [];
+      for (const p of attachable) for (const spec of p.attach) pending.push({ prog: p, spec, done: this.loader.attach(p.prog, spec) });
+      const results = await Promise.allSettled(pending.map((x) => x.done));
+      const failed = results.findIndex((r) => r.status === 'rejected');
+      if (failed >= 0) {
+        const e = (results[failed] as PromiseRejectedResult).reason;
+        const { prog: p, spec } = pending[failed]!;
+        if (e instanceof AttachError) {
+          const d = new Diagnostics();
+          d.error('B003', p.span, { probe: this.m.attachNames[spec.cookie]?.probe ?? p.text, reason: e.message });
+          throw new UserError(d.items);
         }
+        throw e;
       }
     }
     if (this.opts.dryRun) this.requestStop({ kind: 'exit', code: 0 });

@@ -319,23 +319,37 @@ const decodeLikeReadFile = (b: Uint8Array): string => new TextDecoder('utf-8').d
 
 // ---------------------------------------------------------------------------------
 // A random grammar of bpftrace programs. "Valid" programs are built to type-check (most
-// do); invalid ones get one token-level mistake.
+// do: the generator keeps each map's key and value kinds, gives variables one type, and
+// uses each builtin only where it exists); invalid ones get one token-level mistake.
+
+type ProbeKind = 'begin' | 'tracepoint' | 'uprobe' | 'uretprobe' | 'interval' | 'profile' | 'kprobe' | 'usdt';
+
+/** What a map holds, fixed by its first use: keys (int or str each) and value kind. */
+interface MapShape {
+  readonly keys: readonly ('int' | 'str')[];
+  /** 'int' for plain integers, else the aggregation function (count, sum, hist...). */
+  readonly value: string;
+}
 
 interface GenCtx {
   readonly rng: Rng;
-  readonly probe: 'begin' | 'tracepoint' | 'uprobe' | 'uretprobe' | 'interval' | 'profile' | 'kprobe' | 'usdt';
+  readonly probe: ProbeKind;
   /** Integer fields of the tracepoint's args. */
   readonly fields: readonly string[];
   /** Pointer fields of the tracepoint's args (for str()). */
   readonly ptrFields: readonly string[];
+  /** Integer variables of this probe (each assigned once, with an int64 cast). */
   readonly vars: string[];
-  readonly maps: Map<string, number>;
+  readonly maps: Map<string, MapShape>;
   depth: number;
+  fresh: number;
 }
 
 const TRACEPOINTS = ENV.tracepoints();
 const INT_BUILTINS = ['pid', 'tid', 'uid', 'gid', 'nsecs', 'elapsed', 'cpu', 'rand', 'cgroup', 'numaid', 'jiffies'];
 const BINOPS = ['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>', '==', '!=', '<', '>', '<=', '>=', '&&', '||'];
+const AGGS = ['count', 'sum', 'avg', 'min', 'max', 'hist', 'lhist', 'stats'];
+const MAP_NAMES = ['@a', '@b', '@counts', '@'];
 
 function intLit(rng: Rng): string {
   switch (rng.int(6)) {
@@ -369,9 +383,13 @@ function intExpr(g: GenCtx): string {
   switch (rng.int(7)) {
     case 0:
     case 1:
-    case 2:
-      e = `(${intExpr(g)} ${rng.pick(BINOPS)} ${intExpr(g)})`;
+    case 2: {
+      const op = rng.pick(BINOPS);
+      // A constant zero divisor is a compile error (T017): keep "valid" programs valid.
+      const right = op === '/' || op === '%' ? String(rng.range(1, 9)) : intExpr(g);
+      e = `(${intExpr(g)} ${op} ${right})`;
       break;
+    }
     case 3:
       e = `${rng.pick(['!', '~', '-'])}${intExpr(g)}`;
       break;
@@ -390,23 +408,44 @@ function intExpr(g: GenCtx): string {
 
 function strExpr(g: GenCtx): string {
   const { rng } = g;
-  const opts = [`"${rng.pick(['', 'abc', 'hello world', '%d', 'a"b'.replace('"', '\\"'), 'tab\\t'])}"`, 'comm'];
+  const opts = [`"${rng.pick(['', 'abc', 'hello world', '%d', 'a\\"b', 'tab\\t'])}"`, 'comm'];
   for (const f of g.ptrFields) opts.push(`str(args->${f})`);
-  if (g.probe === 'uprobe') opts.push('str(arg0)', 'func', 'probe');
-  if (g.probe === 'kprobe') opts.push('func', 'ksym(reg("ip"))');
+  if (g.probe === 'uprobe') opts.push('str(arg0)', 'str(arg1, 8)');
   return rng.pick(opts);
 }
 
-function mapRef(g: GenCtx): string {
+/** A use of a map with its shape: a new map gets a random shape. */
+function mapOf(g: GenCtx, value?: string): { ref: string; shape: MapShape } {
   const { rng } = g;
-  const name = rng.pick(['@a', '@b', '@counts', '@']);
-  let n = g.maps.get(name);
-  if (n === undefined) {
-    n = rng.int(3);
-    g.maps.set(name, n);
+  let name = rng.pick(MAP_NAMES);
+  let shape = g.maps.get(name);
+  if (shape && value !== undefined && shape.value !== value) {
+    name = `@m${g.maps.size}`;
+    shape = undefined;
   }
-  const keys = Array.from({ length: n }, () => (rng.chance(0.5) ? intExpr(g) : 'comm'));
-  return n ? `${name}[${keys.join(', ')}]` : name;
+  if (!shape) {
+    shape = { keys: Array.from({ length: rng.int(3) }, () => rng.pick(['int', 'str'] as const)), value: value ?? rng.pick(['int', ...AGGS]) };
+    g.maps.set(name, shape);
+  }
+  const keys = shape.keys.map((k) => (k === 'int' ? rng.pick(['pid', 'cpu', '1', '42', `(int64)${intExpr(g)}`]) : rng.pick(['comm', '"key"'])));
+  return { ref: keys.length ? `${name}[${keys.join(', ')}]` : name, shape };
+}
+
+function aggCall(g: GenCtx, fn: string): string {
+  switch (fn) {
+    case 'count':
+      return 'count()';
+    case 'lhist':
+      return `lhist(${intExpr(g)}, 0, 100, 10)`;
+    default:
+      return `${fn}(${intExpr(g)})`;
+  }
+}
+
+/** A map that was assigned already (for print, clear, delete), or null. */
+function knownMap(g: GenCtx): string | null {
+  const names = [...g.maps.keys()];
+  return names.length ? g.rng.pick(names) : null;
 }
 
 function statement(g: GenCtx): string {
@@ -414,46 +453,55 @@ function statement(g: GenCtx): string {
   switch (rng.int(14)) {
     case 0:
     case 1: {
-      const v = rng.chance(0.5) && g.vars.length ? rng.pick(g.vars) : `$v${g.vars.length}`;
-      const s = `${v} = ${intExpr(g)};`;
-      if (!g.vars.includes(v)) g.vars.push(v);
+      const v = `$v${g.fresh++}`;
+      const s = `${v} = (int64)${intExpr(g)};`;
+      g.vars.push(v);
       return s;
     }
-    case 2:
-      return `${mapRef(g)} = ${rng.pick(['count()', `sum(${intExpr(g)})`, `avg(${intExpr(g)})`, `min(${intExpr(g)})`, `max(${intExpr(g)})`, `hist(${intExpr(g)})`, `lhist(${intExpr(g)}, 0, 100, 10)`, `stats(${intExpr(g)})`])};`;
+    case 2: {
+      const { ref, shape } = mapOf(g);
+      return `${ref} = ${shape.value === 'int' ? intExpr(g) : aggCall(g, shape.value)};`;
+    }
     case 3: {
       const n = rng.int(3);
       const args = Array.from({ length: n }, () => (rng.chance(0.5) ? ['%d', intExpr(g)] : ['%s', strExpr(g)]));
       return `printf("${args.map((a) => a[0]).join(' ')}\\n"${args.map((a) => `, ${a[1]}`).join('')});`;
     }
-    case 4:
-      return `${rng.pick(['print', 'clear', 'zero'])}(${rng.pick(['@a', '@b', '@counts', '@'])});`;
+    case 4: {
+      const m = knownMap(g);
+      return m ? `${rng.pick(['print', 'clear', 'zero'])}(${m});` : 'exit();';
+    }
     case 5:
       return g.depth < 3 ? `if (${intExpr(g)}) { ${block(g, 2)} }${rng.chance(0.4) ? ` else { ${block(g, 2)} }` : ''}` : 'exit();';
     case 6:
-      return g.depth < 3 ? `unroll (${rng.range(1, 5)}) { ${block(g, 2)} }` : `${mapRef(g)}++;`;
+      return g.depth < 3 ? `unroll (${rng.range(1, 5)}) { ${block(g, 2)} }` : `${mapOf(g, 'int').ref}++;`;
     case 7: {
       if (g.depth >= 3) return 'return;';
-      const i = `$i${g.vars.length}`;
-      g.vars.push(i);
-      return `${i} = 0; while (${i} < ${rng.range(1, 10)}) { ${i}++; ${block(g, 1)} }`;
+      const i = `$i${g.fresh++}`;
+      const s = `${i} = 0; while (${i} < ${rng.range(1, 10)}) { ${i}++; ${block(g, 1)} }`;
+      return s;
     }
     case 8: {
       if (g.depth >= 3) return 'exit();';
-      const i = `$k${g.vars.length}`;
-      const body = `for (${i} : 0..${rng.range(1, 10)}) { @sum = sum(${i}); }`;
-      return body;
+      const i = `$k${g.fresh++}`;
+      return `for (${i} : 0..${rng.range(1, 10)}) { ${mapOf(g, 'sum').ref} = sum(${i}); }`;
     }
-    case 9:
-      return `delete(${mapRef(g)});`;
+    case 9: {
+      const { ref, shape } = mapOf(g);
+      return shape.keys.length ? `delete(${ref});` : `clear(${ref});`;
+    }
     case 10:
       return rng.pick(['exit();', 'return;', `print(${intExpr(g)});`, `print((${intExpr(g)}, ${strExpr(g)}));`]);
     case 11:
-      return `${mapRef(g)} ${rng.pick(['+=', '-=', '*=', '|='])} ${intExpr(g)};`;
-    case 12:
-      return rng.pick(['time("%H:%M:%S\\n");', 'printf("%s\\n", kstack);', 'cat("/etc/hostname");', 'system("true");', 'printf("%s\\n", ustack(3));']);
-    default:
-      return `$t = (${intExpr(g)}, ${strExpr(g)}); printf("%d %s\\n", $t.0, $t.1);`;
+      return `${mapOf(g, 'int').ref} ${rng.pick(['+=', '-=', '*=', '|='])} ${intExpr(g)};`;
+    case 12: {
+      const stacks = g.probe === 'uprobe' || g.probe === 'kprobe' || g.probe === 'profile' ? ['printf("%s\\n", kstack);', 'printf("%s\\n", ustack(3));'] : [];
+      return rng.pick(['time("%H:%M:%S\\n");', 'cat("/etc/hostname");', 'system("true");', ...stacks]);
+    }
+    default: {
+      const t = `$t${g.fresh++}`;
+      return `${t} = (${intExpr(g)}, ${strExpr(g)}); printf("%d %s\\n", ${t}.0, ${t}.1);`;
+    }
   }
 }
 
@@ -496,12 +544,12 @@ function probeHead(rng: Rng): Head {
 }
 
 function program(rng: Rng): string {
-  const maps = new Map<string, number>();
+  const maps = new Map<string, MapShape>();
   const probes: string[] = [];
   const n = rng.range(1, 3);
   for (let i = 0; i < n; i++) {
     const { head, ...h } = probeHead(rng);
-    const g: GenCtx = { rng, ...h, vars: [], maps, depth: 0 };
+    const g: GenCtx = { rng, ...h, vars: [], maps, depth: 0, fresh: 0 };
     const pred = rng.chance(0.3) ? ` /${intExpr(g)}/` : '';
     probes.push(`${head}${pred}\n{\n\t${block(g, 5).replace(/; /g, ';\n\t')}\n}\n`);
   }
@@ -655,7 +703,7 @@ describe('fuzz: the compiler in process (golden fixture environment)', () => {
         valid++;
         if (r.ok) compiled++;
         else for (const c of new Set(r.codes)) whyNot.set(c, (whyNot.get(c) ?? 0) + 1);
-        if (process.env.FUZZ_STATS === '2' && !r.ok) console.log(text, r.codes);
+        if (process.env.FUZZ_STATS === '2' && !r.ok) process.stdout.write(`${text}=> ${r.codes.join(' ')}\n\n`);
       }
     }
     if (process.env.FUZZ_STATS) console.log({ valid, compiled, codes: [...codes].sort().join(' '), whyNot });
