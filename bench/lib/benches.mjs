@@ -182,9 +182,9 @@ export async function benchMemory(ctx) {
       const ready = await r.ready;
       if (ready === null) {
         sampler.stop();
-        await r.exited;
+        const ex = await r.exited;
         v.done();
-        fail(ctx, `memory ${LABEL[which]}`, r, 'no ready line');
+        fail(ctx, `memory ${LABEL[which]}`, r, `exit ${ex.code ?? ex.signal} before ready`);
         continue;
       }
       await sleep(1500);
@@ -271,9 +271,9 @@ export async function benchEvents(ctx) {
         }
         const ready = await r.ready;
         if (ready === null) {
-          await r.exited;
+          const ex = await r.exited;
           v.done();
-          fail(ctx, `events ${es.key} ${who}`, r, 'did not attach');
+          fail(ctx, `events ${es.key} ${who}`, r, `exit ${ex.code ?? ex.signal} before attaching`);
           continue;
         }
         await sleep(ATTACH_SETTLE_MS);

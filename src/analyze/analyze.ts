@@ -29,6 +29,7 @@ import { S64, U64, isAgg, isInt, tyToString, type IntBits, type StackMode, type 
 import { storageTy } from './storage.js';
 import { desugarBlock } from './desugar.js';
 import { MacroExpander } from './macros.js';
+import { constInt, constStr, isNumeric } from './const-eval.js';
 import { byteLength } from '../runtime/value.js';
 
 export interface AnalyzeOptions {
@@ -964,60 +965,11 @@ class Checker implements InferCtx {
   // ---------------------------------------------------------------- constants
 
   constInt(e: Expr): bigint | null {
-    switch (e.kind) {
-      case 'IntLit':
-        return e.value;
-      case 'BoolLit':
-        return e.value ? 1n : 0n;
-      case 'PositionalParam': {
-        const v = this.opts.params[e.index - 1];
-        if (v === undefined) return 0n;
-        return isNumeric(v) ? BigInt(v) : null;
-      }
-      case 'PositionalCount':
-        return BigInt(this.opts.params.length);
-      case 'Ident':
-        return this.enumConsts.get(e) ?? null;
-      case 'Unary': {
-        const v = this.constInt(e.operand);
-        if (v === null) return null;
-        if (e.op === '-') return -v;
-        if (e.op === '~') return ~v;
-        if (e.op === '!') return v === 0n ? 1n : 0n;
-        return null;
-      }
-      case 'Binary': {
-        const a = this.constInt(e.left);
-        const b = this.constInt(e.right);
-        if (a === null || b === null) return null;
-        switch (e.op) {
-          case '+': return a + b;
-          case '-': return a - b;
-          case '*': return a * b;
-          case '/': return b === 0n ? null : a / b;
-          case '%': return b === 0n ? null : a % b;
-          case '<<': return a << b;
-          case '>>': return a >> b;
-          case '&': return a & b;
-          case '|': return a | b;
-          case '^': return a ^ b;
-          default: return null;
-        }
-      }
-      case 'Cast':
-        return this.constInt(e.expr);
-      default:
-        return null;
-    }
+    return constInt(e, { params: this.opts.params, enumConsts: this.enumConsts });
   }
 
   constStr(e: Expr): string | null {
-    if (e.kind === 'StrLit') return e.value;
-    if (e.kind === 'PositionalParam') return this.opts.params[e.index - 1] ?? '';
-    if (e.kind === 'Call' && e.name === 'str' && e.args.length === 1 && e.args[0]!.kind === 'PositionalParam') {
-      return this.opts.params[e.args[0]!.index - 1] ?? '';
-    }
-    return null;
+    return constStr(e, { params: this.opts.params, enumConsts: this.enumConsts });
   }
 }
 
@@ -1038,9 +990,6 @@ function scalarLike(t: Ty): boolean {
   return ['ksym', 'kaddr', 'username', 'func', 'probe', 'timestamp', 'cgroup_path', 'strerror'].includes(t.k);
 }
 
-export function isNumeric(s: string): boolean {
-  return /^-?(0x[0-9a-fA-F]+|\d+)$/.test(s.trim());
-}
 
 /** C name of a map: map_<name>; `@` -> `map_`; disambiguated if needed. */
 function cMapName(name: string, existing: readonly MapInfo[]): string {

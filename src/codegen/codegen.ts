@@ -17,6 +17,7 @@ import type { SourceFile } from '../source.js';
 import { histBuckets, isAgg, lhistBuckets, sizeOf, tyToString, type Ty } from '../types/ty.js';
 import { CWriter, cComment, cString } from './c-writer.js';
 import { emitCDecls } from '../btf/c-decls.js';
+import { constInt, constStr } from '../analyze/const-eval.js';
 import { byteLength } from '../runtime/value.js';
 
 /** Types the headers rt.bpf.h includes already define. */
@@ -737,46 +738,13 @@ class ProbeGen implements GenCtx {
   }
 
   constIntOrNull(e: Expr): bigint | null {
-    switch (e.kind) {
-      case 'IntLit':
-        return e.value;
-      case 'BoolLit':
-        return e.value ? 1n : 0n;
-      case 'PositionalParam': {
-        const v = this.cg.tp.params[e.index - 1];
-        if (v === undefined) return 0n;
-        return /^-?(0x[0-9a-fA-F]+|\d+)$/.test(v.trim()) ? BigInt(v.trim()) : null;
-      }
-      case 'PositionalCount':
-        return BigInt(this.cg.tp.params.length);
-      case 'Unary': {
-        const v = this.constIntOrNull(e.operand);
-        if (v === null) return null;
-        return e.op === '-' ? -v : e.op === '~' ? ~v : e.op === '!' ? (v === 0n ? 1n : 0n) : null;
-      }
-      case 'Binary': {
-        const a = this.constIntOrNull(e.left);
-        const b = this.constIntOrNull(e.right);
-        if (a === null || b === null) return null;
-        switch (e.op) {
-          case '+': return a + b;
-          case '-': return a - b;
-          case '*': return a * b;
-          case '/': return b === 0n ? null : a / b;
-          case '%': return b === 0n ? null : a % b;
-          default: return null;
-        }
-      }
-      default:
-        return null;
-    }
+    return constInt(e, { params: this.cg.tp.params, enumConsts: this.cg.tp.enumConsts });
   }
 
   constStr(e: Expr): string {
-    if (e.kind === 'StrLit') return e.value;
-    if (e.kind === 'PositionalParam') return this.cg.tp.params[e.index - 1] ?? '';
-    if (e.kind === 'Call' && e.name === 'str' && e.args[0]?.kind === 'PositionalParam') return this.cg.tp.params[e.args[0].index - 1] ?? '';
-    throw new Error('internal error: expected a constant string');
+    const s = constStr(e, { params: this.cg.tp.params, enumConsts: this.cg.tp.enumConsts });
+    if (s === null) throw new Error('internal error: expected a constant string');
+    return s;
   }
 
   leaveProbe(): void {
