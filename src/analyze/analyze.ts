@@ -107,7 +107,8 @@ export function analyze(ast: Program, env: ResolveEnv, opts: AnalyzeOptions, dia
     for (const ap of probe.attachPoints) {
       const provider = findProvider(ap.provider);
       if (!provider) {
-        diags.error('N001', ap.span, { name: ap.provider, known: PROVIDERS.map((p) => p.names[0]).join(', ') }, didYouMean(ap.provider, PROVIDERS.flatMap((p) => p.names)));
+        const providerSpan = { start: ap.span.start, end: ap.span.start + ap.provider.length };
+        diags.error('N001', providerSpan, { name: ap.provider, known: PROVIDERS.map((p) => p.names[0]).join(', ') }, didYouMean(ap.provider, PROVIDERS.flatMap((p) => p.names)));
         continue;
       }
       const parts = substituteParams(ap, opts.params, diags);
@@ -310,7 +311,10 @@ class Checker implements InferCtx {
     this.reporting = true;
     this.pass();
     for (const m of this.mapList) {
-      if (!m.assigned) this.diags.error('N014', m.span, { name: m.name });
+      if (!m.assigned) {
+        const assigned = this.mapList.filter((x) => x.assigned).map((x) => x.name);
+        this.diags.error('N014', m.span, { name: m.name }, didYouMean(m.name, assigned));
+      }
     }
   }
 
@@ -463,8 +467,8 @@ class Checker implements InferCtx {
     const target = s.target;
     if (target.kind === 'VarRef') {
       const t = this.typeOf(s.value);
-      if (isAgg(t)) this.error('T014', s.value.span, { name: s.value.kind === 'MapRef' ? s.value.name : 'value' });
-      if (t.k === 'void' && this.reporting && s.value.kind === 'Call') this.error('T013', s.value.span, { what: `the result of ${s.value.name}()` });
+      if (isAgg(t) && s.value.kind !== 'MapRef') this.error('T014', s.value.span, { name: 'value' });
+      if (t.k === 'void' && this.reporting && s.value.kind === 'Call' && returnsNothing(s.value.name)) this.error('T013', s.value.span, { what: `the result of ${s.value.name}()` });
       this.setVar(target, t, s.span);
       return;
     }
@@ -482,7 +486,7 @@ class Checker implements InferCtx {
     } else {
       valueTy = this.typeOf(v);
       if (isAgg(valueTy)) this.error('T014', v.span, { name: v.kind === 'MapRef' ? v.name : 'value' });
-      if (valueTy.k === 'void' && v.kind === 'Call' && this.reporting) this.error('T013', v.span, { what: `the result of ${v.name}()` });
+      if (valueTy.k === 'void' && v.kind === 'Call' && this.reporting && returnsNothing(v.name)) this.error('T013', v.span, { what: `the result of ${v.name}()` });
     }
     this.mapUse(target, valueTy, true);
   }
@@ -767,8 +771,8 @@ class Checker implements InferCtx {
     if (v && e.args.length === 0 && !findFn(e.name)) return this.ident(e.name, e.span);
     const fn = findFn(e.name);
     if (!fn) {
+      // The arguments are not checked: what they should be is unknown.
       this.error('N002', e.nameSpan, { name: e.name }, didYouMean(e.name, allNames()));
-      e.args.forEach((a) => this.typeOf(a));
       return VOID;
     }
     if (fn.aggregation) {
@@ -786,6 +790,7 @@ class Checker implements InferCtx {
     }
     if (fn.providers && !fn.providers.includes(this.provider.kind)) {
       this.error('T022', e.nameSpan, { fn: fn.name, where: fn.providers.join(', ') + ' probes' });
+      return VOID;
     }
     if (fn.unsafe && !this.unsafe) this.error('T021', e.nameSpan, { fn: fn.name });
     const wasAllow = this.allowAggRead;
@@ -799,6 +804,8 @@ class Checker implements InferCtx {
     const a = this.typeOf(e.left);
     const b = this.typeOf(e.right);
     if (a.k === 'void' || b.k === 'void') return S64;
+    // An aggregation operand was already reported (T014): no second error.
+    if (isAgg(a) || isAgg(b)) return S64;
     const cmp = ['==', '!=', '<', '<=', '>', '>='].includes(e.op);
     if (a.k === 'str' || b.k === 'str') {
       if (a.k === 'str' && b.k === 'str' && (e.op === '==' || e.op === '!=')) return S64;
@@ -985,6 +992,12 @@ const KERNEL_DEFINES: Record<string, bigint> = {
   SIGKILL: 9n, SIGTERM: 15n, SIGINT: 2n, SIGSTOP: 19n, SIGCONT: 18n, SIGSEGV: 11n,
   PAGE_SIZE: 4096n, PAGE_SHIFT: 12n,
 };
+
+/** A function that exists and returns nothing (printf, exit ...): its result cannot be used. */
+function returnsNothing(name: string): boolean {
+  const fn = findFn(name);
+  return !!fn && !!fn.statement && !fn.aggregation;
+}
 
 function scalarLike(t: Ty): boolean {
   return ['ksym', 'kaddr', 'username', 'func', 'probe', 'timestamp', 'cgroup_path', 'strerror'].includes(t.k);

@@ -82,7 +82,7 @@ export function applyConfig(base: Settings, entries: readonly ConfigEntry[], dia
         if (word === 'bpftrace' || word === 'perf' || word === 'raw') s = { ...s, stackMode: word };
         break;
       default:
-        if (!KEYS.includes(key)) diags.error('N019', e.span, { name: e.key }, didYouMean(key, KEYS));
+        if (!KEYS.includes(key)) diags.error('N019', { start: e.span.start, end: e.span.start + e.key.length }, { name: e.key }, didYouMean(key, KEYS));
     }
   }
   return s;

@@ -94,6 +94,7 @@ function mapAction(name: 'clear' | 'zero', doc: string): BuiltinFn {
     infer(ctx, call) {
       const m = mapArg(ctx, call, name);
       if (m && m.keys.length > 0) ctx.error('T015', m.span, { fn: name });
+      else if (m) ctx.typeOf(m);
       return { k: 'void' };
     },
     emit(g, call) {

@@ -41,7 +41,7 @@ export const STRING_FNS: readonly BuiltinFn[] = [
         if (!isInt(lt)) ctx.error('T003', call.args[1].span, { fn: 'str', index: 2, expected: 'an integer', actual: tyToString(lt) });
       }
       if (t.k === 'str') return t;
-      if (t.k === 'array' || isInt(t) || t.k === 'ptr') return { k: 'str', size: strSize(ctx, call) };
+      if (t.k === 'array' || isInt(t) || t.k === 'ptr' || t.k === 'void') return { k: 'str', size: strSize(ctx, call) };
       ctx.error('T003', a.span, { fn: 'str', index: 1, expected: 'a pointer or integer address', actual: tyToString(t) });
       return { k: 'str', size: ctx.strlen };
     },

@@ -538,8 +538,14 @@ class Scanner {
 
   private expandMacro(name: string, start: number, end: number): void {
     const budget = { left: MAX_MACRO_TOKENS };
+    const mark = this.tokens.length;
     if (!this.expandInto(name, start, end, new Set(), budget)) {
       this.diags.error('P016', { start, end }, { name });
+      // Stand in one `0` for the failed expansion, so the parser reports nothing more.
+      this.tokens.length = mark;
+      const zero = createTokenInstance(T.IntLiteral, '0', start, end - 1, NaN, NaN, NaN, NaN);
+      zero.payload = 0n;
+      this.tokens.push(zero);
     }
   }
 
