@@ -9,6 +9,9 @@ import { encodeOutput } from './value.js';
 const FLUSH_AT = 1 << 16;
 
 export class Output {
+  /** Text written since the last flush; encoded to bytes once, when flushed. */
+  private texts: string[] = [];
+  private textLen = 0;
   private chunks: Buffer[] = [];
   private size = 0;
   private scheduled = false;
@@ -45,12 +48,26 @@ export class Output {
   }
 
   write(s: string): void {
-    if (s === '') return;
-    this.writeBytes(encodeOutput(s));
+    if (s === '' || this.broken) return;
+    this.texts.push(s);
+    this.textLen += s.length;
+    if (this.textLen >= FLUSH_AT) void this.flush();
+    else this.flushSoon();
+  }
+
+  /** Move pending text into the byte chunks (one encode for many lines). */
+  private encodeTexts(): void {
+    if (this.texts.length === 0) return;
+    const b = encodeOutput(this.texts.length === 1 ? this.texts[0]! : this.texts.join(''));
+    this.texts = [];
+    this.textLen = 0;
+    this.chunks.push(b);
+    this.size += b.length;
   }
 
   writeBytes(b: Buffer): void {
     if (this.broken) return;
+    this.encodeTexts();
     this.chunks.push(b);
     this.size += b.length;
     if (this.size >= FLUSH_AT) void this.flush();
@@ -62,7 +79,7 @@ export class Output {
   }
 
   flushSoon(): void {
-    if (this.scheduled || this.size === 0) return;
+    if (this.scheduled || (this.size === 0 && this.textLen === 0)) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -72,9 +89,12 @@ export class Output {
 
   flush(): Promise<void> {
     if (this.broken) {
+      this.texts = [];
+      this.textLen = 0;
       this.chunks = [];
       this.size = 0;
     }
+    this.encodeTexts();
     if (this.size === 0) return Promise.resolve();
     const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];

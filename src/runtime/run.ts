@@ -216,28 +216,41 @@ class Runner {
     return this.processing;
   }
 
+  /**
+   * Handle the records received so far, in order. Most records are handled
+   * synchronously (printf at hundreds of thousands per second); only those that need
+   * the helper (map prints, clear, zero, stacks) wait for it.
+   */
   private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0 && this.acceptEvents) {
-      const rec = this.queue.shift()!;
-      await this.handle(rec);
+    const batch = this.queue;
+    this.queue = [];
+    for (let i = 0; i < batch.length && this.acceptEvents; i++) {
+      const pending = this.handle(batch[i]!);
+      if (pending) await pending;
     }
     this.opts.out.flushSoon();
   }
 
-  private async handle(rec: Buffer): Promise<void> {
+  private handle(rec: Buffer): Promise<void> | void {
     const id = rec.readUInt32LE(0);
     const ev = this.m.events[id];
     if (!ev) return;
+    if ((this.m.stacks.kernel || this.m.stacks.user) && (ev.kind === 'printf' || ev.kind === 'print_value')) {
+      // Stack ids in the arguments: read the stack maps first.
+      return this.refreshStacks().then(() => this.handleNow(rec, ev));
+    }
+    return this.handleNow(rec, ev);
+  }
+
+  private handleNow(rec: Buffer, ev: Manifest['events'][number]): Promise<void> | void {
     const out = this.opts.out;
     switch (ev.kind) {
       case 'printf': {
-        if (this.m.stacks.kernel || this.m.stacks.user) await this.refreshStacks();
         const args = decodeRecordArgs(ev, rec, this.decodeEnv);
         out.write(this.printer.printf(ev.format ?? '', args));
         return;
       }
       case 'print_value': {
-        if (this.m.stacks.kernel || this.m.stacks.user) await this.refreshStacks();
         const args = decodeRecordArgs(ev, rec, this.decodeEnv);
         out.write(this.printer.value(args[0]!));
         return;
@@ -252,18 +265,14 @@ class Runner {
         return;
       case 'print_map': {
         const mm = this.m.maps[ev.map!]!;
-        const data = await this.dumpMap(mm);
-        out.write(this.printer.map(data, { top: ev.top ?? 0, div: ev.div ?? 0 }));
-        return;
+        return this.dumpMap(mm).then((data) => out.write(this.printer.map(data, { top: ev.top ?? 0, div: ev.div ?? 0 })));
       }
       case 'clear':
         this.zeroed.delete(this.m.maps[ev.map!]!.name);
-        await this.loader.clear(this.m.maps[ev.map!]!.cname);
-        return;
+        return this.loader.clear(this.m.maps[ev.map!]!.cname).then(() => undefined);
       case 'zero':
         this.zeroed.add(this.m.maps[ev.map!]!.name);
-        await this.loader.zero(this.m.maps[ev.map!]!.cname);
-        return;
+        return this.loader.zero(this.m.maps[ev.map!]!.cname).then(() => undefined);
       case 'exit': {
         const args = ev.args.k === 'tuple' && ev.args.elems.length > 0 ? decodeRecordArgs(ev, rec, this.decodeEnv) : [];
         const code = args[0] && args[0].t === 'int' ? Number(args[0].v) : 0;
@@ -286,9 +295,7 @@ class Runner {
       case 'system': {
         const args = decodeRecordArgs(ev, rec, this.decodeEnv);
         const cmd = this.printer.printfRaw(ev.format ?? '', args);
-        await out.flush();
-        await runShell(cmd, out);
-        return;
+        return out.flush().then(() => runShell(cmd, out));
       }
       case 'error':
         return;

@@ -233,7 +233,8 @@ describeE2E('e2e: every way a trace ends', () => {
     const baseline = await programBaseline();
     const live = start(['-e', 'interval:ms:30 { exit(3); } END { printf("end\\n"); }']);
     const exit = await live.exited;
-    expect(live.stdout()).toBe('Attaching 2 probes...\nend\n');
+    // Two newlines before the (here empty) map listing, as bpftrace prints them.
+    expect(live.stdout()).toBe('Attaching 2 probes...\nend\n\n\n');
     expect(exit).toMatchObject({ code: 3, signal: null });
     await expectNoLeftovers(baseline, live);
   });
@@ -243,7 +244,8 @@ describeE2E('e2e: every way a trace ends', () => {
     { how: 'Ctrl-C (SIGINT to the whole process group)', signal: 'SIGINT' as const, group: true },
     { how: 'SIGTERM', signal: 'SIGTERM' as const, group: false },
     { how: 'SIGTERM to the whole process group', signal: 'SIGTERM' as const, group: true },
-    { how: 'SIGHUP (the terminal went away)', signal: 'SIGHUP' as const, group: false },
+    { how: 'SIGHUP to bpfscript', signal: 'SIGHUP' as const, group: false },
+    { how: 'SIGHUP to the whole process group (the terminal closed)', signal: 'SIGHUP' as const, group: true },
   ])('$how after "Attaching": END once, maps once, exit 0', async ({ signal, group }) => {
     const baseline = await programBaseline();
     const live = start([script], { detached: group });
