@@ -9,9 +9,9 @@ import { Diagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
 
 const EXPLAIN: readonly [RegExp, string][] = [
-  [/back-edge|infinite loop|loop is not bounded|BPF program is too large. Processed/i, 'a loop the verifier cannot prove to end; bound it (unroll, or a constant limit)'],
+  [/program is too large|too complex|program is too long|BPF program is too large/i, 'the program is too large for the verifier (it gave up after 1 million instructions); use smaller loop bounds or unroll counts, or split the probe'],
+  [/back-edge|infinite loop|loop is not bounded/i, 'a loop the verifier cannot prove to end; bound it (unroll, or a constant limit)'],
   [/combined stack size|stack limit|invalid (write|read) to stack.*off=-\d{3,}|stack depth/i, 'the probe needs more than the 512 bytes of BPF stack; use fewer or shorter strings and tuples'],
-  [/program is too large|too complex|program is too long|BPF program is too large/i, 'the program is too large for the verifier; split the probe or reduce unroll counts'],
   [/expected=|invalid mem access|invalid indirect read|invalid access to|R\d+ (min|max) value is|map_value_or_null|unbounded memory access/i, 'an invalid memory access (a pointer that may be NULL or an index out of range)'],
   [/unknown func|helper call is not allowed|program of this type cannot use helper/i, 'a helper function this probe type cannot use on this kernel'],
   [/not supported|attach_btf_id|Invalid argument/i, 'a feature this kernel does not support for this probe type'],
