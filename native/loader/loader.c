@@ -102,7 +102,12 @@ static void teardown(void)
 
 void die_cleanly(int status)
 {
-	teardown();
+	static bool dying;
+
+	if (!dying) {
+		dying = true;
+		teardown();
+	}
 	exit(status);
 }
 
@@ -642,14 +647,16 @@ int main(int argc, char **argv)
 	out_init();
 
 	while (!quitting) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = sig_pipe[0], .events = POLLIN },
 			{ .fd = st.rb ? ring_buffer__epoll_fd(st.rb) : -1, .events = POLLIN },
+			/* Spooled output waits for the reader. */
+			{ .fd = out_pending() ? STDOUT_FILENO : -1, .events = POLLOUT },
 		};
 		/* Drain every millisecond while probes can fire; else sleep. */
 		int timeout = more ? 0 : st.nlinks ? 1 : -1;
-		int n = poll(fds, 3, timeout);
+		int n = poll(fds, 4, timeout);
 
 		if (stop_signal)
 			die_cleanly(128 + stop_signal);
@@ -668,6 +675,7 @@ int main(int argc, char **argv)
 		}
 		out_flush();
 	}
+	out_flush_all();
 	teardown();
 	return 0;
 }

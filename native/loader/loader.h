@@ -72,6 +72,9 @@ void out_frame_begin(uint32_t type, uint32_t len);
 void out_bytes(const void *data, size_t len);
 void out_reply(uint32_t seq, int32_t status, const char *msg, size_t len);
 void out_flush(void);
+/* Write everything pending, waiting for the reader if needed (before exit). */
+void out_flush_all(void);
+bool out_pending(void);
 /* Set by SIGTERM/SIGHUP; out.c stops writing when it sees it. */
 extern volatile int stop_signal;
 /* Called when stdout is gone (EPIPE) or a signal asks us to stop. */

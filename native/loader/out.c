@@ -3,15 +3,19 @@
  * out.c: the only writer of stdout, and small string helpers.
  *
  * Input: ring-buffer records and frames built by the command handlers.
- * Output: little-endian frames (docs/loader-protocol.md) in one 1 MiB buffer,
- * written with as few write() calls as possible. Records are appended to an
- * open EVENTS frame whose length is patched in when the frame is closed, so a
- * burst of records costs one memcpy each and one write per megabyte.
- * It must never drop bytes: when the reader is slow, write() blocks, and the
- * BPF side (which counts its own drops) absorbs the back-pressure.
+ * Output: little-endian frames (docs/loader-protocol.md) in one buffer, written
+ * with as few write() calls as possible. Records are appended to an open EVENTS
+ * frame whose length is patched in when the frame is closed, so a burst of
+ * records costs one memcpy each and one write per megabyte.
+ * It must never drop bytes. stdout is non-blocking: when the reader is slow the
+ * buffer grows (a spool of up to SPOOL_MAX) so the ring keeps being drained;
+ * only past that do writes block, and the BPF side counts what it drops.
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +23,18 @@
 
 #include "loader.h"
 
-#define OUT_CAP (1u << 20)
+#define OUT_INIT (1u << 20)
+/*
+ * How much the helper keeps in memory when the runtime reads slower than the probes
+ * write: draining the ring into this spool is what keeps the kernel side from losing
+ * events during bursts. Past it, writes block and the ring absorbs the rest (counted).
+ */
+#define SPOOL_MAX ((size_t)256 << 20)
 #define FRAME_HDR 8u
 
+/* Pending bytes are out_buf[out_head, out_len). */
 static unsigned char *out_buf;
-static size_t out_len;
+static size_t out_cap, out_head, out_len;
 /* Offset of the open EVENTS frame's header in out_buf, or -1. */
 static long ev_hdr = -1;
 
@@ -33,38 +44,23 @@ static void put_u32(unsigned char *p, uint32_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-void out_init(void)
+static void oom(void)
 {
-	out_buf = malloc(OUT_CAP);
-	if (!out_buf) {
-		fprintf(stderr, "bpfscript-loader: out of memory\n");
-		exit(1);
-	}
+	fprintf(stderr, "bpfscript-loader: out of memory\n");
+	exit(1);
 }
 
-static void write_all(const void *data, size_t len)
+void out_init(void)
 {
-	const unsigned char *p = data;
+	int fl = fcntl(STDOUT_FILENO, F_GETFL);
 
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
-
-		/*
-		 * A write blocked on a full pipe must not outlive SIGTERM: the
-		 * signal ends it with EINTR, or with a short count if some bytes
-		 * went through, so look at the flag after every write.
-		 */
-		if (stop_signal)
-			die_cleanly(128 + stop_signal);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			/* EPIPE: the runtime is gone; nobody reads frames. */
-			die_cleanly(1);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	out_buf = malloc(OUT_INIT);
+	if (!out_buf)
+		oom();
+	out_cap = OUT_INIT;
+	/* Non-blocking: a slow reader must not stop us from draining the ring. */
+	if (fl >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK);
 }
 
 static void events_close(void)
@@ -75,33 +71,99 @@ static void events_close(void)
 	ev_hdr = -1;
 }
 
+/* Write what the pipe takes now; true when nothing is left. */
+static bool try_write(void)
+{
+	while (out_head < out_len) {
+		ssize_t n = write(STDOUT_FILENO, out_buf + out_head, out_len - out_head);
+
+		/* A write must not outlive SIGTERM. */
+		if (stop_signal)
+			die_cleanly(128 + stop_signal);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return false;
+			/* EPIPE: the runtime is gone; nobody reads frames. */
+			out_head = out_len = 0;
+			die_cleanly(1);
+		}
+		out_head += (size_t)n;
+	}
+	out_head = out_len = 0;
+	return true;
+}
+
+static void wait_writable(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		die_cleanly(1);
+	if (stop_signal)
+		die_cleanly(128 + stop_signal);
+}
+
+bool out_pending(void)
+{
+	return out_len > out_head;
+}
+
 void out_flush(void)
 {
 	events_close();
-	if (out_len)
-		write_all(out_buf, out_len);
-	out_len = 0;
+	try_write();
+}
+
+void out_flush_all(void)
+{
+	events_close();
+	while (!try_write())
+		wait_writable();
+}
+
+/* Room for `need` more bytes: compact, grow the spool, or (at its limit) wait. */
+static void reserve(size_t need)
+{
+	size_t want;
+	unsigned char *p;
+
+	if (out_len + need <= out_cap)
+		return;
+	if (out_head) {
+		memmove(out_buf, out_buf + out_head, out_len - out_head);
+		if (ev_hdr >= 0)
+			ev_hdr -= (long)out_head;
+		out_len -= out_head;
+		out_head = 0;
+		if (out_len + need <= out_cap)
+			return;
+	}
+	want = out_cap;
+	while (want < out_len + need)
+		want *= 2;
+	if (want > SPOOL_MAX && out_len + need <= SPOOL_MAX)
+		want = SPOOL_MAX;
+	if (want > SPOOL_MAX) {
+		out_flush_all();
+		want = out_cap;
+		while (want < need)
+			want *= 2;
+		if (want == out_cap)
+			return;
+	}
+	p = realloc(out_buf, want);
+	if (!p)
+		oom();
+	out_buf = p;
+	out_cap = want;
 }
 
 void out_record(const void *data, uint32_t size)
 {
-	size_t need = 4 + (size_t)size + (ev_hdr < 0 ? FRAME_HDR : 0);
-
-	if (out_len + need > OUT_CAP) {
-		out_flush();
-		need = FRAME_HDR + 4 + (size_t)size;
-	}
-	if (need > OUT_CAP) {
-		/* A record larger than the buffer gets a frame of its own. */
-		unsigned char hdr[FRAME_HDR + 4];
-
-		put_u32(hdr, FRAME_EVENTS);
-		put_u32(hdr + 4, 4 + size);
-		put_u32(hdr + 8, size);
-		write_all(hdr, sizeof(hdr));
-		write_all(data, size);
-		return;
-	}
+	/* Worst case: a new frame header, the length, the record. */
+	reserve(FRAME_HDR + 4 + (size_t)size);
 	if (ev_hdr < 0) {
 		ev_hdr = (long)out_len;
 		put_u32(out_buf + out_len, FRAME_EVENTS);
@@ -124,13 +186,7 @@ void out_frame_begin(uint32_t type, uint32_t len)
 
 void out_bytes(const void *data, size_t len)
 {
-	if (out_len + len > OUT_CAP) {
-		out_flush();
-		if (len > OUT_CAP) {
-			write_all(data, len);
-			return;
-		}
-	}
+	reserve(len);
 	memcpy(out_buf + out_len, data, len);
 	out_len += len;
 }

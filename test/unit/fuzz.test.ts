@@ -735,6 +735,36 @@ describe('fuzz: the compiler in process (golden fixture environment)', () => {
     expect(summarize(failures)).toBe('');
   });
 
+  it('operator matrix: every unary and binary operator on every kind of operand', () => {
+    // Systematic where the grammar is random: an operator applied to an operand of the
+    // wrong kind must be a type error (T004, T011...), never a crash in codegen.
+    const failures: Failure[] = [];
+    const PRELUDE = '@c = count(); @i = 1; @k[1] = 2; $t = (1, "a"); $s = "str"; $n = 5;';
+    const OPERANDS = ['1', '$n', '"abc"', '$s', 'comm', '(1, 2)', '$t', '@c', '@i', '@k', '@k[1]', 'kstack', 'nsecs', 'args', 'retval', 'str(0)', 'ksym(0)', '(uint8)1', '$t.1'];
+    const UNARY = ['!', '~', '-', '*', '&', '++', '--'];
+    const POSTFIX = ['++', '--'];
+    const BINARY = ['+', '-', '*', '%', '&', '<<', '==', '<', '&&', '||'];
+    let cases = 0;
+    for (const a of OPERANDS) {
+      for (const op of UNARY) {
+        runCase(`operator:${op}${a}`, `BEGIN { ${PRELUDE} $r = ${op}${a}; print(${op}${a}); exit(); }`, failures);
+        cases++;
+      }
+      for (const op of POSTFIX) {
+        runCase(`operator:${a}${op}`, `BEGIN { ${PRELUDE} ${a}${op}; exit(); }`, failures);
+        cases++;
+      }
+      for (const b of OPERANDS) {
+        for (const op of BINARY) {
+          runCase(`operator:${a} ${op} ${b}`, `BEGIN { ${PRELUDE} $r = ${a} ${op} ${b}; if (${a} ${op} ${b}) { exit(); } }`, failures);
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(3_000);
+    expect(summarize(failures)).toBe('');
+  });
+
   it.each(PATHOLOGICAL)('pathological: %s', (name, text) => {
     const failures: Failure[] = [];
     runCase(`pathological:${name}`, text, failures, SLOW_PATHOLOGICAL_MS);
