@@ -133,10 +133,18 @@ async function main() {
     log(`== ${name} done in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
   }
   const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  let commit = 'unknown commit';
+  try {
+    // Read-only: which build was measured (others may commit while this runs).
+    commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).trim();
+    if (sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']).trim()) commit += ' + uncommitted changes';
+  } catch {
+    /* not a git checkout */
+  }
   const header = [
     `# bpfscript vs bpftrace: benchmark results`,
     '',
-    `${started.toISOString()}; ${pf.version}; bpfscript ${ROOT}; Linux ${kernel}; ${cpus().length} CPUs; ` +
+    `${started.toISOString()}; ${pf.version}; bpfscript ${ROOT} at ${commit} (dist/ as built); Linux ${kernel}; ${cpus().length} CPUs; ` +
       `load average ${load0.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end; ${o.reps} repetitions, interleaved.`,
     '',
     'Cells: median (best) over the repetitions; best is the min, or the max for lines/s. ' +

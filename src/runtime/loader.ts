@@ -410,6 +410,10 @@ export class Loader {
     });
     this.child = spawn(path, opts.verbose ? ['-v'] : [], {
       stdio: ['pipe', 'pipe', opts.stderr ?? 'inherit'],
+      // Its own process group: Ctrl-C, SIGTERM or SIGHUP sent to the terminal's group
+      // reach only us, and we decide when END runs and when the helper quits. It still
+      // exits when we die (PR_SET_PDEATHSIG, and the end of its stdin).
+      detached: true,
     });
     this.child.stdin?.on('error', () => {
       // EPIPE after the helper died; 'close' reports the exit.

@@ -19,6 +19,7 @@ export class Output {
   private readonly file: WriteStream | null;
   /** The reader went away (EPIPE, e.g. `| head`): output is dropped from now on. */
   private broken = false;
+  private opened = false;
   /** Called once when the output breaks, so the trace can stop like bpftrace on SIGPIPE. */
   onBroken: (() => void) | null = null;
 
@@ -33,9 +34,12 @@ export class Output {
     this.stream.on('error', (e: NodeJS.ErrnoException) => {
       if (this.broken) return;
       this.broken = true;
-      if (e.code !== 'EPIPE') process.stderr.write(`bpfscript: cannot write output: ${e.message}\n`);
+      // A file that cannot be opened is reported by ready() (E009), once.
+      if (e.code !== 'EPIPE' && this.opened) process.stderr.write(`bpfscript: cannot write output: ${e.message}\n`);
       this.onBroken?.();
     });
+    if (this.file) this.file.once('open', () => (this.opened = true));
+    else this.opened = true;
   }
 
   /** Resolves once the file is open (so a bad -o path fails before tracing starts). */

@@ -406,10 +406,20 @@ class Runner {
       d.error('E007', null, { cmd, reason: 'empty command' });
       throw new UserError(d.items);
     }
+    // Resolved through PATH as a shell does; a command that cannot run is an error
+    // before anything is attached (as in bpftrace).
+    let program: string;
+    try {
+      program = resolveProgram(argv[0]!);
+    } catch (e) {
+      const d = new Diagnostics();
+      d.error('E007', null, { cmd, reason: (e as Error).message });
+      throw new UserError(d.items);
+    }
     // The child waits on fd 3 until every probe is attached, then execs the command
-    // resolved through PATH exactly as a shell does (same pid, so cpid is right).
+    // (same pid, so cpid is right).
     const script = 'IFS= read -r _ <&3; exec 3<&-; exec "$0" "$@"';
-    const child = spawn('/bin/sh', ['-c', script, ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', script, program, ...argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
     this.child = child;
     this.childExit = new Promise((res) => {
       child.on('exit', (code) => {

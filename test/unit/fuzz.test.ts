@@ -2,13 +2,16 @@
 //
 // Input: every script in examples/*.bt, test/golden/*/*/input.bt and test/e2e/cases,
 // mutated (byte flips, deletions, insertions of random tokens and bytes, truncations,
-// duplications); programs from a small random grammar (valid and slightly invalid); and
-// pathological inputs (random bytes, invalid UTF-8, 10k nested parentheses, 1 MB
-// scripts, huge integer literals, unterminated strings and comments).
-// Each case goes through `compile` in process with the golden fixture environment, and a
-// few hundred also through `bin/bpfscript --emit c` in a child process.
+// duplications); programs from a small random grammar (valid and slightly invalid); an
+// operator matrix (every operator on every kind of operand); and pathological inputs
+// (random bytes, invalid UTF-8, 10k nested parentheses, 1 MB scripts, huge integer
+// literals, unterminated strings and comments). About 7,000 cases go through `compile` in
+// process with the golden fixture environment; a sample of the programs it accepts goes
+// through `clang -fsyntax-only`, and 80 inputs through `bin/bpfscript --emit c` in child
+// processes (each costs ~0.3 s of CPU: FUZZ_SCALE=4 runs ~300 of them).
 // Output: assertions that the compiler returns a result or diagnostics, throws nothing but
-// UserError, never hangs, and gives every diagnostic a valid span inside the text.
+// UserError, never hangs, gives every diagnostic a catalogue code, a filled-in message
+// and a valid span inside the text, and that clang accepts what analysis accepted.
 // It must not: depend on the machine (no kernel, no clock-based randomness), take more than
 // about a minute, or leave files behind (the CLI's cache goes to a temporary directory).
 //
@@ -20,6 +23,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
@@ -28,6 +32,7 @@ import { Diagnostics, UserError, type Diagnostic } from '../../src/diagnostics/d
 import { renderJson, renderText } from '../../src/diagnostics/render.js';
 import { SourceFile } from '../../src/source.js';
 import { settingsFromEnv } from '../../src/analyze/settings.js';
+import { clangArgs } from '../../src/runtime/clang.js';
 import { fixtureEnv } from '../golden/fixture-env.js';
 import { CLI_MAIN, runCli } from '../e2e/harness.js';
 
@@ -37,11 +42,13 @@ const REPO = join(import.meta.dirname, '..', '..');
 // Budget. FUZZ_SCALE multiplies every case count (e.g. FUZZ_SCALE=10 for a long run).
 
 const SCALE = Number(process.env.FUZZ_SCALE ?? '1') || 1;
-const MUTATIONS_PER_SCRIPT = Math.round(25 * SCALE);
-const GRAMMAR_CASES = Math.round(1500 * SCALE);
+const MUTATIONS_PER_SCRIPT = Math.round(20 * SCALE);
+const GRAMMAR_CASES = Math.round(1200 * SCALE);
 const RANDOM_BYTE_CASES = Math.round(300 * SCALE);
-const CLI_CASES = Math.round(100 * SCALE);
+const CLI_CASES = Math.round(80 * SCALE);
 const CLI_CONCURRENCY = 3;
+/** Compiled programs of the grammar run that clang checks too (~80 ms each). */
+const CLANG_SAMPLE = Math.round(25 * SCALE);
 /** A case slower than this is a failure (an ordinary script compiles in milliseconds). */
 const SLOW_MS = 5_000;
 /** Pathological inputs (megabyte scripts) may take longer, but not this long. */
@@ -177,6 +184,8 @@ function checkDiagnostic(d: Diagnostic, src: SourceFile): string[] {
 
 interface CaseResult {
   readonly ok: boolean;
+  /** The generated C, when it compiled. */
+  readonly c: string | null;
   readonly codes: readonly string[];
   readonly ms: number;
 }
@@ -210,7 +219,7 @@ function runCase(label: string, text: string, failures: Failure[], slowMs = SLOW
   if (!result && !diags.hasErrors && problems.length === 0) problems.push('returned no result and no error diagnostic');
   if (result && !/SEC\("/.test(result.c)) problems.push('the generated C has no SEC() program');
   for (const p of problems) failures.push({ label, problem: p, text });
-  return { ok: result !== null, codes: diags.items.map((d) => d.code), ms };
+  return { ok: result !== null, c: result?.c ?? null, codes: diags.items.map((d) => d.code), ms };
 }
 
 /**
@@ -234,6 +243,38 @@ function summarize(failures: readonly Failure[]): string {
     lines.push(`- ${f.problem} [${fs.length}x; first: ${f.label}, ${file}]\n    ${excerpt}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Runs clang -fsyntax-only (the real flags, one process for all files) on generated C and
+ * returns a Failure for each program clang rejects. The #line directives are dropped so
+ * clang names the .c file, which maps back to the case. Empty when clang is missing.
+ */
+function clangSyntaxCheck(programs: readonly { label: string; c: string }[]): Failure[] {
+  if (programs.length === 0 || spawnSync('clang', ['--version']).status !== 0) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscript-fuzz-clang-'));
+  try {
+    const files = programs.map((p, i) => {
+      const f = join(dir, `case-${i}.c`);
+      writeFileSync(f, p.c.replace(/^#line .*\n/gm, ''));
+      return f;
+    });
+    const drop = new Set(['-c', '-o', '-g', '-O2', 'IN', 'OUT']);
+    const flags = clangArgs('IN', 'OUT').filter((a) => !drop.has(a));
+    const r = spawnSync('clang', ['-fsyntax-only', ...flags, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const out: Failure[] = [];
+    const seen = new Set<number>();
+    for (const m of (r.stderr ?? '').matchAll(/case-(\d+)\.c:\d+:\d+: error: (.*)$/gm)) {
+      const i = Number(m[1]);
+      if (seen.has(i)) continue;
+      seen.add(i);
+      out.push({ label: programs[i]!.label, problem: `clang rejected the generated C: ${m[2]}`, text: programs[i]!.c });
+    }
+    if (r.status !== 0 && out.length === 0) out.push({ label: 'clang', problem: `clang failed: ${(r.stderr ?? r.error?.message ?? '').slice(0, 300)}`, text: '' });
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------
@@ -697,11 +738,15 @@ describe('fuzz: the compiler in process (golden fixture environment)', () => {
     let compiled = 0;
     const codes = new Set<string>();
     const whyNot = new Map<string, number>();
+    /** Spoiled programs that still compiled: a mistake analysis let through. clang checks them. */
+    const slipped: { label: string; c: string }[] = [];
     for (let i = 0; i < GRAMMAR_CASES; i++) {
       const spoiled = i % 3 === 2;
       let text = program(rng);
       if (spoiled) text = spoil(rng, text);
-      const r = runCase(`grammar:seed=${0xb9f0}:${i}${spoiled ? ':spoiled' : ''}`, text, failures);
+      const label = `grammar:seed=${0xb9f0}:${i}${spoiled ? ':spoiled' : ''}`;
+      const r = runCase(label, text, failures);
+      if (spoiled && r.c !== null && slipped.length < CLANG_SAMPLE) slipped.push({ label, c: r.c });
       for (const c of r.codes) codes.add(c);
       if (!spoiled) {
         valid++;
@@ -710,6 +755,7 @@ describe('fuzz: the compiler in process (golden fixture environment)', () => {
       }
     }
     if (process.env.FUZZ_STATS) console.log({ valid, compiled, codes: [...codes].sort().join(' '), whyNot });
+    failures.push(...clangSyntaxCheck(slipped));
     expect(summarize(failures)).toBe('');
     // The generator must reach past the parser and the type checker, or it would fuzz
     // only them: nearly all "valid" programs compile (FUZZ_STATS=1 shows why others fail).
@@ -737,31 +783,45 @@ describe('fuzz: the compiler in process (golden fixture environment)', () => {
 
   it('operator matrix: every unary and binary operator on every kind of operand', () => {
     // Systematic where the grammar is random: an operator applied to an operand of the
-    // wrong kind must be a type error (T004, T011...), never a crash in codegen.
+    // wrong kind must be a type error (T004, T011...), never a crash in codegen; and what
+    // analysis accepts must be C that clang accepts (a clang error is a compiler bug).
     const failures: Failure[] = [];
     const PRELUDE = '@c = count(); @i = 1; @k[1] = 2; $t = (1, "a"); $s = "str"; $n = 5;';
-    const OPERANDS = ['1', '$n', '"abc"', '$s', 'comm', '(1, 2)', '$t', '@c', '@i', '@k', '@k[1]', 'kstack', 'nsecs', 'args', 'retval', 'str(0)', 'ksym(0)', '(uint8)1', '$t.1'];
+    const OPERANDS: Readonly<Record<string, string>> = {
+      '1': 'int', $n: 'int', '"abc"': 'str', $s: 'str', comm: 'str', '(1, 2)': 'tuple', $t: 'tuple', '@c': 'agg', '@i': 'int',
+      '@k': 'map', '@k[1]': 'int', kstack: 'stack', nsecs: 'int', args: 'args', retval: 'retval', 'str(0)': 'str',
+      'ksym(0)': 'ksym', '(uint8)1': 'int', '$t.1': 'str',
+    };
     const UNARY = ['!', '~', '-', '*', '&', '++', '--'];
     const POSTFIX = ['++', '--'];
     const BINARY = ['+', '-', '*', '%', '&', '<<', '==', '<', '&&', '||'];
+    /** One accepted program per (operator, operand kinds) that involves a non-integer, for clang. */
+    const forClang = new Map<string, { label: string; c: string }>();
+    const run = (label: string, text: string, shape: string) => {
+      const r = runCase(label, text, failures);
+      if (r.c !== null && !/^\S+\|(int\|)*int$/.test(shape) && !forClang.has(shape)) forClang.set(shape, { label, c: r.c });
+    };
     let cases = 0;
-    for (const a of OPERANDS) {
+    for (const [a, ka] of Object.entries(OPERANDS)) {
       for (const op of UNARY) {
-        runCase(`operator:${op}${a}`, `BEGIN { ${PRELUDE} $r = ${op}${a}; print(${op}${a}); exit(); }`, failures);
+        run(`operator:${op}${a}`, `BEGIN { ${PRELUDE} $r = ${op}${a}; print(${op}${a}); exit(); }`, `${op}|${ka}`);
         cases++;
       }
       for (const op of POSTFIX) {
-        runCase(`operator:${a}${op}`, `BEGIN { ${PRELUDE} ${a}${op}; exit(); }`, failures);
+        run(`operator:${a}${op}`, `BEGIN { ${PRELUDE} ${a}${op}; exit(); }`, `post${op}|${ka}`);
         cases++;
       }
-      for (const b of OPERANDS) {
+      for (const [b, kb] of Object.entries(OPERANDS)) {
         for (const op of BINARY) {
-          runCase(`operator:${a} ${op} ${b}`, `BEGIN { ${PRELUDE} $r = ${a} ${op} ${b}; if (${a} ${op} ${b}) { exit(); } }`, failures);
+          run(`operator:${a} ${op} ${b}`, `BEGIN { ${PRELUDE} $r = ${a} ${op} ${b}; if (${a} ${op} ${b}) { exit(); } }`, `${op}|${ka}|${kb}`);
           cases++;
         }
       }
     }
     expect(cases).toBeGreaterThan(3_000);
+    const t0 = performance.now();
+    failures.push(...clangSyntaxCheck([...forClang.values()]));
+    if (process.env.FUZZ_STATS) console.log({ cases, clang: forClang.size, clangMs: Math.round(performance.now() - t0) });
     expect(summarize(failures)).toBe('');
   });
 
