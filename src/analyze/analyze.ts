@@ -662,14 +662,23 @@ class Checker implements InferCtx {
         return this.binary(e);
       case 'Unary': {
         const t = this.typeOf(e.operand);
-        if (e.op === '!') return S64;
+        if (e.op === '&') {
+          // Taking addresses of script values is not supported (they live in BPF registers).
+          this.error('T004', e.span, { op: '&', left: '', right: tyToString(t) });
+          return S64;
+        }
+        if (e.op === '!') {
+          if (t.k !== 'void' && !isInt(t) && t.k !== 'bool' && t.k !== 'ptr' && !scalarLike(t)) {
+            this.error('T004', e.span, { op: '!', left: '', right: tyToString(t) });
+          }
+          return S64;
+        }
         if (e.op === '*') {
           if (t.k === 'ptr') return t.pointee ?? S64;
           if (isInt(t)) return S64;
           this.error('T011', e.operand.span, { what: tyToString(t) });
           return S64;
         }
-        if (e.op === '&') return { k: 'ptr', to: 'void', pointee: t, user: false };
         if (!isInt(t) && t.k !== 'bool' && t.k !== 'void') this.error('T004', e.span, { op: e.op, left: '', right: tyToString(t) });
         return t.k === 'int' ? { k: 'int', bits: 64, signed: e.op === '-' ? true : t.signed } : S64;
       }

@@ -71,6 +71,11 @@ function tokSpan(t: IToken | undefined): Span | null {
 }
 
 /** The smallest span covering all the given ones (missing ones ignored). */
+/** The first and last spans of an ordered list: all cover() needs (no huge spreads). */
+function ends<T extends { span: Span }>(list: readonly T[]): Span[] {
+  return list.length === 0 ? [] : [list[0]!.span, list[list.length - 1]!.span];
+}
+
 function cover(...spans: (Span | null | undefined)[]): Span {
   let start = Infinity;
   let end = -Infinity;
@@ -294,7 +299,7 @@ export class AstBuilder {
     const open = tokSpan(tok(c, 'LBrace'));
     const close = tokSpan(tok(c, 'RBrace'));
     if (!open) return null;
-    return { kind: 'Block', span: cover(open, close, ...stmts.map((s) => s.span)), stmts };
+    return { kind: 'Block', span: cover(open, close, ...ends(stmts)), stmts };
   }
 
   private stmtItem(c: CstNode): Stmt | null {
@@ -558,7 +563,7 @@ export class AstBuilder {
     if (!keys) return null;
     return {
       kind: 'MapRef',
-      span: cover(tokSpan(name), tokSpan(tok(c, 'RBracket')), ...keys.map((k) => k.span)),
+      span: cover(tokSpan(name), tokSpan(tok(c, 'RBracket')), ...ends(keys)),
       name: name.image,
       keys,
       bracketed,
@@ -574,7 +579,7 @@ export class AstBuilder {
     if (!args) return null;
     return {
       kind: 'Call',
-      span: cover(nameSpan, tokSpan(tok(c, 'RParen')), ...args.map((a) => a.span)),
+      span: cover(nameSpan, tokSpan(tok(c, 'RParen')), ...ends(args)),
       name: id.image,
       nameSpan,
       args,
@@ -584,7 +589,7 @@ export class AstBuilder {
   private parenOrTuple(c: CstNode): Expr | null {
     const elems = this.exprList(node(c, 'exprList'));
     if (!elems || elems.length === 0) return null;
-    const span = cover(tokSpan(tok(c, 'LParen')), tokSpan(tok(c, 'RParen')), ...elems.map((e) => e.span));
+    const span = cover(tokSpan(tok(c, 'LParen')), tokSpan(tok(c, 'RParen')), ...ends(elems));
     if (elems.length === 1) return { ...elems[0]!, span };
     return { kind: 'TupleLit', span, elems };
   }
