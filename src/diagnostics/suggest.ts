@@ -18,10 +18,12 @@ export function editDistance(a: string, b: string): number {
 
 /** The best candidates within a distance that scales with the name's length. */
 export function suggest(name: string, candidates: Iterable<string>, max = 3): string[] {
+  // Nobody misspells a 200-character name; and edit distances of huge inputs are slow.
+  if (name.length > 128) return [];
   const limit = Math.max(1, Math.floor(name.length / 3));
   const scored: [number, string][] = [];
   for (const c of candidates) {
-    if (c === name) continue;
+    if (c === name || Math.abs(c.length - name.length) > limit) continue;
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d <= limit) scored.push([d, c]);
   }
