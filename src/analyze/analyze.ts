@@ -664,12 +664,12 @@ class Checker implements InferCtx {
         const t = this.typeOf(e.operand);
         if (e.op === '&') {
           // Taking addresses of script values is not supported (they live in BPF registers).
-          this.error('T004', e.span, { op: '&', left: '', right: tyToString(t) });
+          this.error('T026', e.span, { op: '&', type: tyToString(t) });
           return S64;
         }
         if (e.op === '!') {
           if (t.k !== 'void' && !isInt(t) && t.k !== 'bool' && t.k !== 'ptr' && !scalarLike(t)) {
-            this.error('T004', e.span, { op: '!', left: '', right: tyToString(t) });
+            this.error('T026', e.span, { op: '!', type: tyToString(t) });
           }
           return S64;
         }
@@ -679,7 +679,7 @@ class Checker implements InferCtx {
           this.error('T011', e.operand.span, { what: tyToString(t) });
           return S64;
         }
-        if (!isInt(t) && t.k !== 'bool' && t.k !== 'void') this.error('T004', e.span, { op: e.op, left: '', right: tyToString(t) });
+        if (!isInt(t) && t.k !== 'bool' && t.k !== 'void') this.error('T026', e.span, { op: e.op, type: tyToString(t) });
         return t.k === 'int' ? { k: 'int', bits: 64, signed: e.op === '-' ? true : t.signed } : S64;
       }
       case 'Update':

@@ -83,6 +83,7 @@ export const CATALOGUE = {
   T023: e('return is only allowed inside a probe'),
   T024: e('{kw} outside of a loop'),
   T025: e('unroll count must be between 1 and 100, got {count}'),
+  T026: e('operator {op} cannot be applied to {type}'),
   // ---- back end (B): clang, verifier, loader
   B001: e('internal compiler error: clang rejected the generated C for this line', 'this is a bpfscript bug; please report it with the script and `--emit c` output\nclang: {detail}'),
   B002: e('the kernel verifier rejected the program for this line: {summary}', 'kernel: {detail}'),

@@ -66,7 +66,10 @@ function parseInto(text: string, diags: Diagnostics, options: ParseOptions): Pro
     // After an unterminated comment the script just stops: "unexpected end of file"
     // would only repeat that.
     const lexEof = diags.items.some((d) => d.code === 'P004');
-    const errors = lexEof ? parser.errors.filter((e) => e.token.tokenType !== EOF) : parser.errors;
+    // After an unterminated string the rest of its line is gone: what the parser then
+    // misses (a `)`, a `;`) only repeats that error.
+    const lexString = diags.items.some((d) => d.code === 'P002');
+    const errors = lexString ? [] : lexEof ? parser.errors.filter((e) => e.token.tokenType !== EOF) : parser.errors;
     reportSyntaxErrors(errors, lexed.tokens, text, diags);
     if (!cst) return null;
     try {

@@ -122,8 +122,10 @@ class Runner {
         if (p && (p.provider === 'kfunc' || p.provider === 'kretfunc' || p.provider === 'iter')) {
           // fentry/fexit/iter programs are refused at load on kernels without BPF trampolines.
           const d = new Diagnostics();
-          const last = e.log.split('\n').filter((l) => l.trim()).pop() ?? '';
-          d.error('E006', p.span, { feature: `${p.provider} probes (BPF trampolines)`, reason: `the kernel refused to load ${p.text}${last ? `: ${last.replace(/^libbpf: /, '')}` : ''}` });
+          // The kernel's answer (an errno), not libbpf's lines about our cached object.
+          const errno = /failed to load: -?(\d+)/.exec(e.log)?.[1];
+          const why = errno ? ` (${this.sym.strerror(Number(errno))})` : '';
+          d.error('E006', p.span, { feature: `${p.provider} probes (BPF trampolines)`, reason: `the kernel refused to load ${p.text}${why}` });
           throw new UserError(d.items);
         }
         throw new UserError([mapVerifierError(e.prog, e.log, this.m, this.opts.src)]);
