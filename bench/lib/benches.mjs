@@ -252,12 +252,16 @@ export async function benchEvents(ctx) {
   for (let rep = 0; rep < ctx.reps; rep++) {
     for (const es of EVENT_SCRIPTS) {
       const text = eventScript(es.body);
-      const base = { 0: [], 1: [] };
-      for (const cpu of cpus) {
-        const p = await driverRun(ctx, cpu, 'getppid', calls, batch);
-        if (p) base[cpu].push(p.minNs);
-      }
+      // Untraced runs before the first tool and after every tool: each tool is compared
+      // with the untraced runs right before and after its own session (the load drifts).
+      const untracedNow = async () => {
+        const u = {};
+        for (const cpu of cpus) u[cpu] = (await driverRun(ctx, cpu, 'getppid', calls, batch))?.minNs ?? NaN;
+        return u;
+      };
+      let before = await untracedNow();
       const traced = {};
+      const around = {};
       for (const who of rotate(['bpftrace', 'bpfscript', 'baseline'], rep)) {
         let r;
         let v = { done: () => undefined };
@@ -282,6 +286,9 @@ export async function benchEvents(ctx) {
         await r.closed;
         v.done();
         noteResent(ctx, who, st);
+        const after = await untracedNow();
+        around[who] = { before, after };
+        before = after;
         // Check the probe really counted every call (a late attach would understate the cost).
         const out = r.out();
         let seen = NaN;
@@ -294,20 +301,16 @@ export async function benchEvents(ctx) {
         traced[who] = got;
       }
       for (const cpu of cpus) {
-        const p = await driverRun(ctx, cpu, 'getppid', calls, batch);
-        if (p) base[cpu].push(p.minNs);
-      }
-      for (const cpu of cpus) {
-        const b = base[cpu].length ? base[cpu].reduce((x, y) => x + y, 0) / base[cpu].length : NaN;
-        untraced[cpu].push(b);
         const parts = [];
         for (const [who, got] of Object.entries(traced)) {
-          if (!got[cpu]) continue;
+          const b = (around[who].before[cpu] + around[who].after[cpu]) / 2;
+          if (!got[cpu] || !Number.isFinite(b)) continue;
+          untraced[cpu].push(b);
           const a = got[cpu].minNs - b;
           (((added[es.key] ??= {})[cpu] ??= {})[who] ??= []).push(a);
-          parts.push(`${who} +${a.toFixed(0)}`);
+          parts.push(`${who} ${got[cpu].minNs.toFixed(0)} - ${b.toFixed(0)} = +${a.toFixed(0)}`);
         }
-        ctx.log(`  [events ${rep + 1}/${ctx.reps}] ${es.body} CPU ${cpu}: untraced ${b.toFixed(0)} ns/call; ${parts.join(', ')} ns\n`);
+        ctx.log(`  [events ${rep + 1}/${ctx.reps}] ${es.body} CPU ${cpu}: ${parts.join('; ')} ns\n`);
       }
     }
   }
@@ -319,7 +322,7 @@ export async function benchEvents(ctx) {
       ref: null,
       samples: { bpfscript: untraced[cpu] },
       target: null,
-      note: cpu === 0 ? 'fastest 10k-call batch of each driver run (taskset-pinned); "added" rows subtract the untraced runs of the same repetition' : undefined,
+      note: cpu === 0 ? 'fastest 10k-call batch of each driver run (taskset-pinned); "added" = a traced run minus the mean of the untraced runs right before and after that tool\'s session' : undefined,
     });
   }
   for (const es of EVENT_SCRIPTS) {

@@ -20,6 +20,7 @@ export class Output {
   /** The reader went away (EPIPE, e.g. `| head`): output is dropped from now on. */
   private broken = false;
   private opened = false;
+  private inflight: Promise<void> = Promise.resolve();
   /** Called once when the output breaks, so the trace can stop like bpftrace on SIGPIPE. */
   onBroken: (() => void) | null = null;
 
@@ -91,6 +92,7 @@ export class Output {
     });
   }
 
+  /** Resolves when everything written so far has reached the stream. */
   flush(): Promise<void> {
     if (this.broken) {
       this.texts = [];
@@ -99,13 +101,20 @@ export class Output {
       this.size = 0;
     }
     this.encodeTexts();
-    if (this.size === 0) return Promise.resolve();
+    if (this.size === 0) return this.inflight;
     const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
     this.size = 0;
-    return new Promise((res) => {
-      this.stream.write(data, () => res());
-    });
+    // Pipe writes complete asynchronously: every flush (and close) waits for the ones
+    // before it, so nothing is still in flight when the process exits.
+    this.inflight = this.inflight.then(
+      () =>
+        new Promise<void>((res) => {
+          if (this.broken) return res();
+          this.stream.write(data, () => res());
+        }),
+    );
+    return this.inflight;
   }
 
   async close(): Promise<void> {
