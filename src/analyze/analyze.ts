@@ -243,7 +243,6 @@ class Checker implements InferCtx {
   private changed = false;
   private unit!: ProgramUnit;
   private vars!: Map<string, Ty>;
-  private assignTargetName: string | null = null;
   private inAssign = false;
   private loopDepth = 0;
   /** Variables assigned so far in the probe being checked (in statement order). */
@@ -277,9 +276,6 @@ class Checker implements InferCtx {
   }
   get inMapAssign(): boolean {
     return this.inAssign;
-  }
-  get assignTarget(): string | null {
-    return this.assignTargetName;
   }
 
   /** Lay out the structs the script defines (C rules), so casts to them can be read. */
@@ -478,10 +474,8 @@ class Checker implements InferCtx {
     const fn = v.kind === 'Call' ? findFn(v.name) : undefined;
     if (fn?.aggregation && v.kind === 'Call') {
       this.inAssign = true;
-      this.assignTargetName = target.name;
       valueTy = this.callType(v, fn);
       this.inAssign = false;
-      this.assignTargetName = null;
       this.types.set(v, valueTy);
     } else {
       valueTy = this.typeOf(v);

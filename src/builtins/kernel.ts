@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { constants } from 'node:os';
 import type { BuiltinFn, GenCtx, InferCtx } from './spec.js';
-import type { Call, Expr, MapRef } from '../ast/nodes.js';
+import type { Call, MapRef } from '../ast/nodes.js';
 import { S64, U64, isInt, tyToString, type Ty } from '../types/ty.js';
 import { isUserPtr } from './strings.js';
 
@@ -473,4 +473,3 @@ function ipBytes(s: string, v: number): Uint8Array {
   return out;
 }
 
-export type { Expr };

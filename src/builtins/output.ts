@@ -5,7 +5,7 @@
 
 import type { BuiltinFn, GenCtx, InferCtx } from './spec.js';
 import type { Call, Expr, MapRef } from '../ast/nodes.js';
-import { S64, U64, isAgg, strTy, tyToString, type Ty } from '../types/ty.js';
+import { isAgg, tyToString } from '../types/ty.js';
 import { storageTy } from '../analyze/storage.js';
 import type { EventKind } from '../codegen/manifest.js';
 import { checkFormat } from '../analyze/format-check.js';
@@ -272,4 +272,3 @@ export const OUTPUT_FNS: readonly BuiltinFn[] = [
 export const JOIN_ARGS = 16;
 export const JOIN_ARGLEN = 64;
 
-export { S64, U64, strTy };

@@ -4,7 +4,7 @@
 
 import type { BuiltinVar, GenCtx } from './spec.js';
 import type { Provider } from '../providers/providers.js';
-import { S64, U64, strTy, type Ty } from '../types/ty.js';
+import { U64, strTy, type Ty } from '../types/ty.js';
 
 function u64Var(name: string, doc: string, c: string, extra: Partial<BuiltinVar> = {}): BuiltinVar {
   return { kind: 'var', name, doc, type: () => U64, emit: () => c, ...extra };
@@ -113,4 +113,3 @@ export function sargVar(n: number): BuiltinVar {
   };
 }
 
-export { S64 };

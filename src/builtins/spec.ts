@@ -32,8 +32,6 @@ export interface InferCtx {
   readonly unsafe: boolean;
   /** True while inferring the value of `@m = <call>` (aggregations are allowed only there). */
   readonly inMapAssign: boolean;
-  /** The map assigned in `@m = <call>` (for aggregation sizing), or null. */
-  readonly assignTarget: string | null;
 }
 
 /** What a builtin's C emission may ask of codegen, per generated program. */

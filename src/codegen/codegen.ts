@@ -6,7 +6,7 @@
 // The logic lives in native/bpf/rt.bpf.h; bodies are mostly calls to it.
 // Must not: read the system (everything needed is in the TypedProgram and its env).
 
-import type { Block, Call, Expr, MapRef, Probe, Span, Stmt } from '../ast/nodes.js';
+import type { Block, Call, Expr, MapRef, Span, Stmt } from '../ast/nodes.js';
 import { assertNever } from '../ast/nodes.js';
 import type { ProgramUnit, TypedProgram, MapInfo } from '../analyze/analyze.js';
 import { isScalar, storageTy } from '../analyze/storage.js';
@@ -981,11 +981,6 @@ class ProbeGen implements GenCtx {
     throw new Error(`internal error: no access path for ${e.kind}`);
   }
 
-  /** Is this field access read from kernel memory with CO-RE? */
-  private isCoreAccess(e: Extract<Expr, { kind: 'FieldAccess' }>): boolean {
-    return !(e.expr.kind === 'Ident' && e.expr.name === 'args') && this.rootPtr(e) === null;
-  }
-
   /** For a field access into a struct the script defines: the pointer it starts from. */
   private rootPtr(e: Expr): Extract<Ty, { k: 'ptr' }> | null {
     const p = this.basePtr(e);
@@ -1230,10 +1225,6 @@ function findVarOnly(e: Call): boolean {
   return e.args.length === 0 && !!findVar(e.name) && !findFn(e.name);
 }
 
-function varName(name: string): string {
-  return `v_${name.replace(/^\$/, '')}`;
-}
-
 function intLit(v: bigint): string {
   if (v < 0n) return v === -(2n ** 63n) ? '(-9223372036854775807LL - 1)' : `(${v}LL)`;
   return v > 0x7fffffffffffffffn ? `${v}ULL` : `${v}LL`;
@@ -1246,4 +1237,3 @@ function pow2Mask(n: number): string {
   return String(m - 1);
 }
 
-export type { Probe, Call };

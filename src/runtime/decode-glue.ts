@@ -4,7 +4,7 @@
 // were never written (all zero) are dropped, as bpftrace never prints unset maps.
 
 import type { EventManifest, Manifest, MapManifest } from '../codegen/manifest.js';
-import { tupleLayout, type Ty } from '../types/ty.js';
+import { tupleLayout } from '../types/ty.js';
 import { decodeValue, mergePerCpu } from './decode.js';
 import type { MapDump } from './loader.js';
 import { type MapData, type MapEntry, type Symbolizer, type Value } from './value.js';
@@ -18,14 +18,10 @@ export interface DecodeEnv {
 
 const HEADER = 8;
 
-export function decodeAt(t: Ty, buf: Buffer, off: number, sym: Symbolizer): Value {
-  return decodeValue(t, buf, off, sym);
-}
-
 export function decodeRecordArgs(ev: EventManifest, rec: Buffer, env: DecodeEnv): Value[] {
   const elems = ev.args.k === 'tuple' ? ev.args.elems : [];
   const layout = tupleLayout(elems);
-  return elems.map((t, i) => decodeAt(t, rec, HEADER + layout.offsets[i]!, env.sym));
+  return elems.map((t, i) => decodeValue(t, rec, HEADER + layout.offsets[i]!, env.sym));
 }
 
 function isUnset(v: Value): boolean {
@@ -50,8 +46,8 @@ function isUnset(v: Value): boolean {
 export function decodeMap(mm: MapManifest, dump: MapDump, env: DecodeEnv): MapData {
   const entries: MapEntry[] = [];
   for (const e of dump.entries) {
-    const key = mm.key ? decodeAt(mm.key, e.key, 0, env.sym) : null;
-    const value = mm.percpu ? mergePerCpu(mm.value, e.value, 0, dump.ncpus, env.sym) : decodeAt(mm.value, e.value, 0, env.sym);
+    const key = mm.key ? decodeValue(mm.key, e.key, 0, env.sym) : null;
+    const value = mm.percpu ? mergePerCpu(mm.value, e.value, 0, dump.ncpus, env.sym) : decodeValue(mm.value, e.value, 0, env.sym);
     // A keyless aggregation lives in an array slot that always exists: print it when it
     // was written, zero()ed, or is a count (bpftrace prints `@c: 0` for a count that
     // never fired, and nothing for the other kinds).

@@ -23,8 +23,10 @@ export interface Printer {
   mapsAtExit(maps: readonly MapData[], atExit: boolean): string;
   lost(n: bigint, probe: string): string;
   mapFull(name: string, max: number, n: bigint): string;
-  /** Output of cat() and system(). */
+  /** Output of system(). */
   raw(text: string): string;
+  /** Output of cat(). */
+  cat(text: string): string;
 }
 
 function joinedText(v: Value): string {
@@ -49,6 +51,7 @@ export function makePrinter(format: OutputFormat, _m: Manifest): Printer {
       mapsAtExit: (maps) => jsonMapsAtExit(maps),
       lost: (n, probe) => jsonLost(n).replace(/\}\}\n?$/, `, "probe": ${JSON.stringify(probe)}}}\n`),
       raw: (text) => jsonSystem(text),
+      cat: (text) => jsonCat(text),
     };
   }
   return {
@@ -61,7 +64,7 @@ export function makePrinter(format: OutputFormat, _m: Manifest): Printer {
     map: (m, opts) => formatMap(m, opts),
     mapsAtExit: (maps) => formatMapsAtExit(maps),
     raw: (text) => text,
+    cat: (text) => text,
   };
 }
 
-export { jsonCat };

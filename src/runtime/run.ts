@@ -9,9 +9,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Manifest, MapManifest } from '../codegen/manifest.js';
-import { Diagnostics, UserError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { Diagnostics, UserError } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
-import { Loader, LoadError, AttachError, LoaderExitedError } from './loader.js';
+import { Loader, LoadError, AttachError } from './loader.js';
 import { decodeRecordArgs, decodeMap, type DecodeEnv } from './decode-glue.js';
 import { mapVerifierError } from './verifier.js';
 import type { Output } from './output.js';
@@ -56,7 +56,6 @@ class Runner {
   private readonly stopped: Promise<StopReason>;
   private acceptEvents = true;
   private child: ChildProcess | null = null;
-  private childExit: Promise<void> | null = null;
   private readonly lostSeen = new Map<number, bigint>();
   private readonly dropsSeen = new Map<number, bigint>();
   private exitCode = 0;
@@ -288,7 +287,7 @@ class Runner {
         const args = decodeRecordArgs(ev, rec, this.decodeEnv);
         const path = this.printer.printfRaw(ev.format ?? '', args);
         try {
-          out.write(this.printer.raw(readFileSync(path, 'latin1')));
+          out.write(this.printer.cat(readFileSync(path, 'latin1')));
         } catch (e) {
           process.stderr.write(`bpfscript: cat(${path}): ${(e as Error).message}\n`);
         }
@@ -423,19 +422,15 @@ class Runner {
     const script = 'IFS= read -r _ <&3; exec 3<&-; exec "$0" "$@"';
     const child = spawn('/bin/sh', ['-c', script, program, ...argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
     this.child = child;
-    this.childExit = new Promise((res) => {
-      child.on('exit', (code) => {
-        if (code === 127 || code === 126) {
-          process.stderr.write(`bpfscript: cannot run ${argv[0]}: ${code === 127 ? 'command not found' : 'permission denied'}\n`);
-        }
-        res();
-        this.requestStop({ kind: 'child' });
-      });
-      child.on('error', (err) => {
-        process.stderr.write(`bpfscript: cannot run ${argv[0]}: ${err.message}\n`);
-        res();
-        this.requestStop({ kind: 'child' });
-      });
+    child.on('exit', (code) => {
+      if (code === 127 || code === 126) {
+        process.stderr.write(`bpfscript: cannot run ${argv[0]}: ${code === 127 ? 'command not found' : 'permission denied'}\n`);
+      }
+      this.requestStop({ kind: 'child' });
+    });
+    child.on('error', (err) => {
+      process.stderr.write(`bpfscript: cannot run ${argv[0]}: ${err.message}\n`);
+      this.requestStop({ kind: 'child' });
     });
   }
 
@@ -517,4 +512,3 @@ async function runShell(cmd: string, out: Output): Promise<void> {
   });
 }
 
-export type { Diagnostic, LoaderExitedError };
