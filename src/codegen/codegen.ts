@@ -1191,26 +1191,16 @@ class ProbeGen implements GenCtx {
     }
     if (e.kind === 'Ident' || e.kind === 'Call') {
       const v = e.kind === 'Ident' || findVarOnly(e) ? findVar(e.name) : undefined;
-      if (v?.emitInto) {
-        if (t.k === 'str' && t.size <= size) {
-          v.emitInto(this, dst);
-        } else {
-          const tmp = this.tmp('s');
-          this.w.ln(`${this.decl(t, tmp)};`);
-          v.emitInto(this, tmp);
-          this.w.ln(`__builtin_memcpy(${dst}, ${tmp}, ${size});`);
-          this.w.ln(`${dst}[${size - 1}] = 0;`);
-        }
-        return;
-      }
       const fn = e.kind === 'Call' ? findFn(e.name) : undefined;
-      if (fn?.emitInto && e.kind === 'Call') {
+      const write = v?.emitInto ? (d: string) => v.emitInto!(this, d) : fn?.emitInto && e.kind === 'Call' ? (d: string) => fn.emitInto!(this, e, d) : null;
+      if (write) {
         if (t.k === 'str' && t.size <= size) {
-          fn.emitInto(this, e, dst);
+          write(dst);
         } else {
+          // A longer string than the destination: build it aside, then truncate.
           const tmp = this.tmp('s');
           this.w.ln(`${this.decl(t, tmp)};`);
-          fn.emitInto(this, e, tmp);
+          write(tmp);
           this.w.ln(`__builtin_memcpy(${dst}, ${tmp}, ${size});`);
           this.w.ln(`${dst}[${size - 1}] = 0;`);
         }

@@ -82,20 +82,9 @@ export const PERF_TYPE_HARDWARE = 0;
 export const PERF_TYPE_SOFTWARE = 1;
 export const PERF_COUNT_SW_CPU_CLOCK = 0;
 
-/** bpftrace-style glob: `*` and `?`; everything else literal. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '^';
-  for (const ch of pattern) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(re + '$');
-}
-
-export function hasWildcard(s: string): boolean {
-  return /[*?]/.test(s);
-}
+// Attach-point wildcards (`*`, `?`, `{a,b}`): one implementation for every provider.
+export { globToRegExp, hasWildcard } from '../runtime/symbols/glob.js';
+import { globToRegExp, hasWildcard } from '../runtime/symbols/glob.js';
 
 function need(parts: readonly string[], n: number, provider: string, what: string, example: string): void {
   if (parts.length < n || parts.slice(0, n).some((p) => p === '')) {

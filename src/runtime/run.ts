@@ -353,31 +353,31 @@ class Runner {
   /** "Lost N events in probe X" (stderr), from the per-program kernel counters. */
   private async reportLost(final: boolean): Promise<void> {
     if (this.stopRequested && !final) return;
-    const lost = await this.loader.dump('rt_lost');
-    const ncpus = lost.ncpus;
-    for (const e of lost.entries) {
+    for (const [idx, n] of await this.counterGrowth('rt_lost', this.lostSeen)) {
+      const p = this.m.programs[idx];
+      this.opts.out.warn(this.printer.lost(n, p ? p.text : `probe_${idx}`));
+    }
+    for (const [idx, n] of await this.counterGrowth('rt_drops', this.dropsSeen)) {
+      const mm = this.m.maps[idx];
+      if (mm) this.opts.out.warn(this.printer.mapFull(mm.name, mm.maxEntries, n));
+    }
+  }
+
+  /** How much each slot of a per-CPU u64 counter array grew since last asked. */
+  private async counterGrowth(map: string, seen: Map<number, bigint>): Promise<[number, bigint][]> {
+    const dump = await this.loader.dump(map);
+    const grown: [number, bigint][] = [];
+    for (const e of dump.entries) {
       const idx = e.key.readUInt32LE(0);
       let total = 0n;
-      for (let c = 0; c < ncpus; c++) total += e.value.readBigUInt64LE(c * 8);
-      const prev = this.lostSeen.get(idx) ?? 0n;
+      for (let c = 0; c < dump.ncpus; c++) total += e.value.readBigUInt64LE(c * 8);
+      const prev = seen.get(idx) ?? 0n;
       if (total > prev) {
-        this.lostSeen.set(idx, total);
-        const p = this.m.programs[idx];
-        this.opts.out.warn(this.printer.lost(total - prev, p ? p.text : `probe_${idx}`));
+        seen.set(idx, total);
+        grown.push([idx, total - prev]);
       }
     }
-    const drops = await this.loader.dump('rt_drops');
-    for (const e of drops.entries) {
-      const idx = e.key.readUInt32LE(0);
-      let total = 0n;
-      for (let c = 0; c < drops.ncpus; c++) total += e.value.readBigUInt64LE(c * 8);
-      const prev = this.dropsSeen.get(idx) ?? 0n;
-      if (total > prev) {
-        this.dropsSeen.set(idx, total);
-        const mm = this.m.maps[idx];
-        if (mm) this.opts.out.warn(this.printer.mapFull(mm.name, mm.maxEntries, total - prev));
-      }
-    }
+    return grown;
   }
 
   /** Index the build-ids of the files we know we trace, for user stacks after exit. */
