@@ -3,7 +3,7 @@
 #
 # Installs (only what is missing) the system packages the compiler, the loader and the
 # e2e fixtures need, installs the npm dependencies (only when node_modules is missing or
-# package-lock.json changed), builds (tsc + native/loader), mounts tracefs, and ends with
+# package-lock.json changed), builds (tsc, the rolldown bundle, native/loader), mounts tracefs, and ends with
 # a one-line check. Idempotent: a second run changes nothing and says so.
 # It does not install bpftrace: that is only the tests' reference (.ci/run installs it).
 #
@@ -117,9 +117,9 @@ else
 fi
 
 # --- 4. build ------------------------------------------------------------------------
-say "npm run build (tsc + make -C native/loader)"
+say "npm run build (tsc --noEmit, rolldown -> dist/, make -C native/loader)"
 if ! npm run build --silent; then
-	die "the build failed (npm run build: tsc -p tsconfig.json && make -C native/loader); the compiler errors are above"
+	die "the build failed (npm run build: tsc, rolldown, make -C native/loader); the errors are above"
 fi
 
 # --- 5. the one-line check -----------------------------------------------------------

@@ -1,14 +1,23 @@
 // The CLI: argv -> options (bpftrace 0.17's flags, plus --emit, --emit-elf, --dry-run),
 // then compile (src/compile.ts) and run (src/runtime/run.ts). Every user-facing problem
 // is rendered as a diagnostic with a non-zero exit; a JavaScript stack trace is only
-// ever shown with BPFSCRIPT_DEBUG=1. Heavy modules are imported lazily so `--help`,
-// `--version` and listing stay fast.
+// ever shown with BPFSCRIPT_DEBUG=1. The compiler (parser, analyzer, codegen), listing
+// and --info are imported lazily: a run whose compile cache hits never loads them; the
+// runtime is imported statically, so the bundle (rolldown.config.mjs) keeps it in the
+// entry file.
 
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { Diagnostics, UserError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { renderJson, renderText } from './diagnostics/render.js';
 import { SourceFile } from './source.js';
+import { settingsFromEnv } from './analyze/settings.js';
+import * as clang from './runtime/clang.js';
+import * as cache from './runtime/compile-cache.js';
+import { checkPrivileges } from './runtime/privileges.js';
+import { Loader } from './runtime/loader.js';
+import { run } from './runtime/run.js';
+import { Output } from './runtime/output.js';
 
 export const VERSION = '0.1.0';
 
@@ -70,6 +79,7 @@ function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  restoreEnvironment();
   // `-kk` is two -k flags to getopt; commander wants them apart.
   // getopt reads `-lv` as -l -v and `-kk` as -k -k; commander would read `-lv` as -l v.
   argv = argv.flatMap((a) => (a === '-kk' ? ['-k', '-k'] : a === '-lv' || a === '-vl' ? ['-l', '-v'] : [a]));
@@ -85,6 +95,14 @@ export async function main(argv: string[]): Promise<void> {
   process.exitCode = code;
   // Let buffered stdout drain, then leave even if a stray handle remains.
   setImmediate(() => process.exit(code)).unref();
+}
+
+/** bin/bpfscript starts node without NODE_EXTRA_CA_CERTS (see there); children get it back. */
+function restoreEnvironment(): void {
+  const saved = process.env['BPFSCRIPT_NODE_EXTRA_CA_CERTS'];
+  if (saved === undefined) return;
+  process.env['NODE_EXTRA_CA_CERTS'] = saved;
+  delete process.env['BPFSCRIPT_NODE_EXTRA_CA_CERTS'];
 }
 
 function report(e: unknown): number {
@@ -188,13 +206,10 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
   }
   const pid = opts.p !== undefined ? parsePid(opts.p) : -1;
   const willRun = !opts.emit && !opts.debug && !opts.emitElf;
-  const [{ settingsFromEnv }, clang, cache] = await Promise.all([import('./analyze/settings.js'), import('./runtime/clang.js'), import('./runtime/compile-cache.js')]);
-  let loader: import('./runtime/loader.js').Loader | null = null;
+  let loader: Loader | null = null;
   if (willRun) {
-    const { checkPrivileges } = await import('./runtime/privileges.js');
     checkPrivileges();
     // Start the loader helper now: it starts while we compile.
-    const { Loader } = await import('./runtime/loader.js');
     loader = new Loader({ verbose: !!opts.verbose, stderr: 'pipe' });
   }
   try {
@@ -228,13 +243,12 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
       return 0;
     }
     if (opts.emitElf) {
-      const obj = await compileObject(result.c, src, clang);
+      const obj = await compileObject(result.c, src);
       copyFileSync(obj, opts.emitElf);
       writeFileSync(opts.emitElf.replace(/(\.o)?$/, '.manifest.json'), JSON.stringify(result.manifest, null, 2) + '\n');
       return 0;
     }
-    const [{ run }, { Output }] = await Promise.all([import('./runtime/run.js'), import('./runtime/output.js')]);
-    const objPath = compileObject(result.c, src, clang);
+    const objPath = compileObject(result.c, src);
     objPath.catch(() => undefined);
     const out = new Output(opts.output);
     try {
@@ -279,7 +293,7 @@ function parsePid(s: string): number {
   return n;
 }
 
-async function compileObject(c: string, src: SourceFile, clang: typeof import('./runtime/clang.js')): Promise<string> {
+async function compileObject(c: string, src: SourceFile): Promise<string> {
   try {
     return (await clang.compileC(c, VERSION)).objPath;
   } catch (e) {

@@ -4,16 +4,14 @@
 // Input: a script. Output: milliseconds for node's own start, importing the front end,
 // parse + analyze + codegen, the compile-cache lookup (or clang), spawning the loader
 // helper, and open + load + attach + BEGIN, as a small table on stdout.
-// It drives the built modules in dist/ directly (their current exports: compile,
-// systemEnv, settingsFromEnv, compileC, scriptFileFor, Loader); if those move, update
-// this file. It leaves nothing attached (the loader helper is told to quit).
+// It drives the library bundle dist/lib/index.js (built from src/index.ts: compile,
+// systemEnv, settingsFromEnv, compileC, scriptFileFor, Loader, SourceFile, Diagnostics). It leaves nothing attached (the loader helper is told to quit).
 
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = (p) => import(join(ROOT, 'dist', p));
 
 const script = process.argv[2] ?? 'BEGIN { printf("ready\\n"); exit(); }';
 const rows = [];
@@ -26,12 +24,8 @@ const mark = (name) => {
   last = t;
 };
 
-const [{ SourceFile }, { Diagnostics }] = await Promise.all([dist('source.js'), dist('diagnostics/diagnostic.js')]);
-mark('import source, diagnostics');
-const { compile } = await dist('compile.js');
-mark('import compile.js (parser, analyze, codegen)');
-const [{ systemEnv }, { settingsFromEnv }, clang] = await Promise.all([dist('analyze/resolve-env.js'), dist('analyze/settings.js'), dist('runtime/clang.js')]);
-mark('import resolve-env, settings, clang');
+const { SourceFile, Diagnostics, compile, systemEnv, settingsFromEnv, Loader, ...clang } = await import(join(ROOT, 'dist', 'lib', 'index.js'));
+mark('import the library bundle (compiler and runtime)');
 const src = new SourceFile('stdin', script);
 const diags = new Diagnostics();
 const lineFile = clang.scriptFileFor(script);
@@ -43,8 +37,6 @@ if (!result) {
 }
 const obj = await clang.compileC(result.c, '0.1.0');
 mark(obj.cached ? 'compile cache hit' : 'clang (cache miss)');
-const [{ Loader }] = await Promise.all([dist('runtime/loader.js')]);
-mark('import loader.js');
 const loader = new Loader({ stderr: 'pipe' });
 await loader.open(obj.objPath);
 mark('spawn helper + open');

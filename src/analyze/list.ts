@@ -4,11 +4,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { findProvider, globToRegExp } from '../providers/providers.js';
 import { listPerfEvents } from '../providers/perf-events.js';
+import { vmlinuxBtf } from '../btf/btf.js';
+import { describeKfunc, describeStruct } from '../btf/describe.js';
+import { describeTracepoint, listTracepoints, readTracepointFormat } from '../btf/tracepoint-format.js';
+import { listUprobes } from '../runtime/symbols/elf-functions.js';
+import { resolveUprobeTarget } from '../runtime/symbols/libraries.js';
+import { listUsdt } from '../runtime/symbols/usdt.js';
 
 export async function listProbes(pattern: string, verbose: boolean, pid: number): Promise<string> {
   const struct = /^\s*(struct|union|enum)\s+\S/.exec(pattern);
   if (struct) {
-    const { describeStruct } = await import('../btf/describe.js');
     return describeStruct(pattern.trim()) ?? '';
   }
   const colon = pattern.indexOf(':');
@@ -18,7 +23,6 @@ export async function listProbes(pattern: string, verbose: boolean, pid: number)
   const out: string[] = [];
   const kind = provider?.kind;
   if (!provider || kind === 'tracepoint') {
-    const { listTracepoints, readTracepointFormat, describeTracepoint } = await import('../btf/tracepoint-format.js');
     const re = globToRegExp(provider ? (rest.includes(':') ? rest : `${rest}:*`) : pattern.includes(':') ? pattern : `*${pattern.replace(/^\*|\*$/g, '')}*`);
     for (const tp of listTracepoints()) {
       const name = `tracepoint:${tp.category}:${tp.name}`;
@@ -38,22 +42,16 @@ export async function listProbes(pattern: string, verbose: boolean, pid: number)
     }
   }
   if (kind === 'uprobe' || kind === 'uretprobe') {
-    const { listUprobes } = await import('../runtime/symbols/elf-functions.js');
     const parts = rest.split(':');
-    const { resolveUprobeTarget } = await import('../runtime/symbols/libraries.js');
     const target = resolveUprobeTarget(parts[0]!, pid > 0 ? { pid } : {});
     out.push(...listUprobes(target.path, parts.slice(1).join(':') || '*', { display: target.display, probe: kind }));
   }
   if (kind === 'usdt') {
-    const { listUsdt } = await import('../runtime/symbols/usdt.js');
     const parts = rest.split(':');
-    const { resolveUprobeTarget } = await import('../runtime/symbols/libraries.js');
     const target = resolveUprobeTarget(parts[0]!, pid > 0 ? { pid } : {});
     out.push(...listUsdt(target.path, parts.slice(1).join(':') || '*', { display: target.display }));
   }
   if (kind === 'kfunc' || kind === 'kretfunc') {
-    const { vmlinuxBtf } = await import('../btf/btf.js');
-    const { describeKfunc } = await import('../btf/describe.js');
     const re = globToRegExp(rest.includes(':') ? rest.split(':').pop()! : rest);
     for (const f of vmlinuxBtf().funcNames()) {
       if (!re.test(f)) continue;

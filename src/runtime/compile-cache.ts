@@ -8,9 +8,9 @@
 // (their attach points depend on that process's mappings).
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { Manifest } from '../codegen/manifest.js';
 import type { ResolveEnv } from '../providers/providers.js';
 
@@ -39,28 +39,15 @@ function fileId(path: string): string {
 
 /**
  * Changes whenever the compiler changes, so a new compiler never reuses an old one's
- * output: the build stamp written by `npm run build`, or (in development, after a plain
- * tsc) the modification times of the compiled modules.
+ * output: the stamp `npm run build` writes next to the bundle it builds (dist/build-id).
+ * Without one (modules run from src/, as the tests do): 'dev'.
  */
 function buildId(): string {
   try {
-    return readFileSync(new URL('../build-id', import.meta.url), 'utf8') + ':' + distStamp();
+    return readFileSync(join(PACKAGE_ROOT, 'dist', 'build-id'), 'utf8');
   } catch {
-    return distStamp();
+    return 'dev';
   }
-}
-
-function distStamp(): string {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  let newest = 0;
-  try {
-    for (const f of readdirSync(root, { recursive: true }) as string[]) {
-      if (f.endsWith('.js')) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
-    }
-  } catch {
-    /* no stamp: the version alone keys the cache */
-  }
-  return String(newest);
 }
 
 function bootId(): string {

@@ -14,7 +14,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { AttachSpec } from '../codegen/manifest.js';
 
 /** Frame types of the helper's stdout (docs/loader-protocol.md). */
@@ -358,8 +359,7 @@ export class LoaderNotBuiltError extends Error {
 export function loaderPath(): string {
   const env = process.env['BPFSCRIPT_LOADER'];
   if (env) return env;
-  // src/runtime/loader.ts and dist/runtime/loader.js are both two levels down.
-  return fileURLToPath(new URL('../../native/loader/bpfscript-loader', import.meta.url));
+  return join(PACKAGE_ROOT, 'native', 'loader', 'bpfscript-loader');
 }
 
 export interface LoaderOptions {

@@ -20,7 +20,7 @@ const STACK_LINE = /^ {4}at /m;
 
 let dir = '';
 /** Paths in the temporary directory, filled in by beforeAll. */
-const files = { loop: '', unroll: '', latin1: '', empty: '', stripped: '', missingDir: '', cache: '', target: '' };
+const files = { loop: '', unroll: '', latin1: '', empty: '', stripped: '', missingDir: '', cache: '', target: '', nodeOnly: '' };
 
 function setpriv(): string | null {
   for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) if (fs.existsSync(p)) return p;
@@ -177,9 +177,16 @@ const CASES: readonly BadCase[] = [
   {
     name: 'clang not on PATH: E002',
     // A fresh cache, so the compile cannot be served from an earlier run.
-    env: () => ({ PATH: '/nonexistent', BPFSCRIPT_CACHE_DIR: files.cache }),
+    // PATH holds node (bin/bpfscript runs it) and nothing else.
+    env: () => ({ PATH: files.nodeOnly, BPFSCRIPT_CACHE_DIR: files.cache }),
     args: () => ['-e', `BEGIN { printf("%d\\n", ${process.pid}); exit(); }`],
     stderr: [/ERROR: clang was not found/, /HINT: install it/],
+  },
+  {
+    name: 'node not on PATH: bin/bpfscript says what is missing',
+    env: () => ({ PATH: '/nonexistent' }),
+    args: () => ['-e', 'BEGIN { exit(); }'],
+    stderr: [/bpfscript: node \(Node\.js >= 20\) is not on PATH/],
   },
   {
     name: 'an unknown option: a usage error',
@@ -199,7 +206,7 @@ async function runCase(c: BadCase, token: string): Promise<RunResult> {
   if (!c.nobody) return runCli(c.args(), opts);
   const sp = setpriv();
   if (!sp) throw new Error('setpriv is not installed: cannot run as nobody');
-  return runProcess(sp, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI_PATH, ...c.args()], opts);
+  return runProcess(sp, ['--reuid=65534', '--regid=65534', '--clear-groups', CLI_PATH, ...c.args()], opts);
 }
 
 describeE2E('e2e: bad input and hostile environments', () => {
@@ -219,6 +226,9 @@ describeE2E('e2e: bad input and hostile environments', () => {
     files.empty = write('empty.bt', '');
     files.missingDir = path.join(dir, 'no', 'such', 'dir');
     files.cache = path.join(dir, 'cache');
+    files.nodeOnly = path.join(dir, 'node-only');
+    fs.mkdirSync(files.nodeOnly);
+    fs.symlinkSync(process.execPath, path.join(files.nodeOnly, 'node'));
     const src = write('stripped.c', STRIPPED_C);
     files.stripped = path.join(dir, 'stripped');
     execFileSync('gcc', ['-O0', '-o', files.stripped, src]);

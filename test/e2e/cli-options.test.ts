@@ -138,7 +138,7 @@ describeE2E('e2e: command-line options', () => {
   itE2E('leftover tracking counts a running tracer\'s programs as its own only', async () => {
     const token = `self-check-${process.pid}-${Date.now()}`;
     const baseline = await programBaseline();
-    const child = execa(process.execPath, [CLI_PATH, '-e', 'interval:s:3 { exit(); }'], {
+    const child = execa(CLI_PATH, ['-e', 'interval:s:3 { exit(); }'], {
       cwd: REPO_ROOT,
       env: { [RUN_TOKEN_ENV]: token },
       reject: false,
@@ -185,7 +185,7 @@ describe('e2e: command-line options without root', () => {
     const r = asRoot
       ? await runProcess(
           'setpriv',
-          ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI_PATH, '--emit', 'c', '-e', SCRIPT],
+          ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', CLI_PATH, '--emit', 'c', '-e', SCRIPT],
           { env: { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') } },
         )
       : await runCli(['--emit', 'c', '-e', SCRIPT], { env: { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') } });

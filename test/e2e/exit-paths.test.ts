@@ -47,7 +47,7 @@ let tokenCounter = 0;
 function start(args: readonly string[], opts: { detached?: boolean; env?: Record<string, string> } = {}): Live {
   const token = `exit-paths-${process.pid}-${++tokenCounter}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+  const child = spawn(CLI_PATH, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env, [RUN_TOKEN_ENV]: token },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,7 +26,7 @@ import { E2E_RUN_DIR_ENV, E2E_RUN_DIR_KEY, type E2EStatus } from './global-setup
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI_PATH = path.join(REPO_ROOT, 'bin', 'bpfscript');
-export const CLI_MAIN = path.join(REPO_ROOT, 'dist', 'cli.js');
+export const CLI_MAIN = path.join(REPO_ROOT, 'dist', 'bpfscript.js');
 export const LOADER_PATH = path.join(REPO_ROOT, 'native', 'loader', 'bpfscript-loader');
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
 export const FIXTURES_BIN_DIR = path.join(FIXTURES_DIR, 'bin');
@@ -96,7 +96,7 @@ function checkKernel(): Availability {
 
 function checkBuilt(): Availability {
   if (!fs.existsSync(CLI_MAIN)) {
-    return { ok: false, reason: 'bpfscript is not built: dist/cli.js is missing (run npm run build)' };
+    return { ok: false, reason: 'bpfscript is not built: dist/bpfscript.js is missing (run npm run build)' };
   }
   try {
     fs.accessSync(LOADER_PATH, fs.constants.X_OK);
@@ -365,9 +365,9 @@ export async function runProcess(file: string, args: readonly string[], opts: Ru
   }
 }
 
-/** Runs `bin/bpfscript ARGS` with this node (see RunOptions). Never rejects. */
+/** Runs `bin/bpfscript ARGS` (see RunOptions). Never rejects. */
 export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  return runProcess(process.execPath, [CLI_PATH, ...args], opts);
+  return runProcess(CLI_PATH, args, opts);
 }
 
 // ---------------------------------------------------------------------------------
