@@ -1,27 +1,44 @@
-// The build's bundling step (`npm run build`): src/ -> dist/, a few files instead of a
-// hundred modules. node's ESM loader costs about 0.4 ms per module it resolves, reads
-// and links, which was a third of a cached run's start-up; one bundle with lazily
-// loaded chunks (the parser, analyzer and codegen only when the compile cache misses;
-// execa only when clang runs) starts in a fraction of that. Types are checked by
-// `tsc --noEmit` in the same build. chevrotain stays outside: src/lexer/chevrotain.ts
-// loads the package's own single-file bundle. The library entry (src/index.ts, for the
-// bench's start-up phases) is a second, separate bundle in dist/lib/, so that sharing
-// modules with it does not split the CLI's entry file into pieces.
+// The build's bundling step (scripts/build, run by `npm run build`): src/ -> dist/.
+//
+// 1. dist/snapshot.cjs: everything in one CommonJS file, the entry of node's start-up
+//    snapshot (src/snapshot.ts; `node --build-snapshot` accepts only such a script).
+//    bin/bpfscript starts node from that snapshot: no module is loaded or compiled at
+//    start, and the parser is already built.
+// 2. dist/bpfscript.js + dist/compiler.js: the same program as ES modules, for when the
+//    snapshot cannot be used (it belongs to the node binary that built it). The entry
+//    holds the CLI and the runtime; the compiler chunk (parser, analyzer, codegen, execa)
+//    is loaded only when the compile cache misses, or for -l, --info, --emit ast. node's
+//    ESM loader costs about 0.4 ms per module it resolves, reads and links; a hundred
+//    modules were a third of a cached run's start-up.
+// 3. dist/lib/index.js: the library entry (src/index.ts, for the bench's start-up phases),
+//    a separate bundle so sharing modules with it does not split the CLI's files.
+//
+// Minified: node parses all of a module's source at load, and half the bytes is half the
+// time (about 20 ms of a cold start). chevrotain is bundled from the package's own
+// single-file build (lib/chevrotain.mjs, the same code as its `exports` entry, which
+// pulls in a few hundred lodash-es modules). Types are checked by `tsc --noEmit`.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'rolldown';
 
-const common = { platform: 'node', external: [/^chevrotain(\/.*)?$/, /^node:/] };
+const chevrotainBundle = join(dirname(createRequire(import.meta.url).resolve('chevrotain')), '..', 'chevrotain.mjs');
+
+const common = { platform: 'node', external: [/^node:/], resolve: { alias: { chevrotain: chevrotainBundle } } };
 
 export default defineConfig([
+  {
+    ...common,
+    input: { snapshot: 'src/snapshot.ts' },
+    output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify: true },
+  },
   {
     ...common,
     input: { bpfscript: 'src/main.ts' },
     output: {
       dir: 'dist',
       format: 'esm',
+      minify: true,
       chunkFileNames: '[name].js',
-      // Two chunks besides the entry: everything the entry loads at start (the CLI and
-      // the runtime), and everything only a compile-cache miss, listing or --info
-      // loads (the compiler, and execa for clang).
       codeSplitting: {
         groups: [
           { name: 'runtime', tags: ['$initial'], priority: 2 },

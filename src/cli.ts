@@ -78,6 +78,14 @@ function buildProgram(): Command {
   return program;
 }
 
+/** The process entry (src/main.ts, src/snapshot.ts): main() on this process's argv. */
+export function start(): void {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`bpfscript: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(70);
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   restoreEnvironment();
   // `-kk` is two -k flags to getopt; commander wants them apart.

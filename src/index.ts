@@ -6,5 +6,5 @@ export { SourceFile } from './source.js';
 export { Diagnostics } from './diagnostics/diagnostic.js';
 export { systemEnv } from './analyze/resolve-env.js';
 export { settingsFromEnv } from './analyze/settings.js';
-export { compileC, scriptFileFor } from './runtime/clang.js';
+export { buildPch, compileC, scriptFileFor } from './runtime/clang.js';
 export { Loader } from './runtime/loader.js';

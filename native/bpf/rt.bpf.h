@@ -18,14 +18,7 @@
 #ifndef RT_BPF_H
 #define RT_BPF_H
 
-#include <stdbool.h>
-#include <linux/types.h>
-#include <linux/bpf.h>
-#include <linux/bpf_perf_event.h>
-#include <asm/ptrace.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
+#include "rt-sys.h"
 
 #ifndef RT_RING_SIZE
 #define RT_RING_SIZE (1 << 22)

@@ -1,10 +1,12 @@
 // The bpftrace grammar as a chevrotain CstParser: one rule per precedence level,
-// error recovery on, messages worded by ./errors.ts.
+// messages worded by ./errors.ts.
 // Input: tokens from src/lexer/tokenize.ts. Output: a CST (to-ast.ts turns it into the AST).
 // Must not: build AST nodes or look at source text; rules only consume tokens.
 //
 // The parser is expensive to construct (grammar recording and lookahead analysis), so
-// getParser() builds it once per process and reuses it; parse() resets its input.
+// getParser() builds it once per process and reuses it; parse() resets its input. There
+// are two: without error recovery (the first try, cheaper to build) and with it (for
+// scripts with syntax errors).
 
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import { CstParser, EMPTY_ALT, tokenMatcher } from '../lexer/chevrotain.js';
@@ -55,9 +57,9 @@ export class BpfCstParser extends CstParser {
    * cost ~130 ms at every start, so the CLI's parser skips them; a unit test builds one
    * with them on, which fails if the grammar goes wrong.
    */
-  constructor(options: { validate?: boolean } = {}) {
+  constructor(options: { validate?: boolean; recovery?: boolean } = {}) {
     super([...T.ALL_TOKENS], {
-      recoveryEnabled: true,
+      recoveryEnabled: options.recovery ?? true,
       maxLookahead: 3,
       errorMessageProvider: ERROR_MESSAGES,
       skipValidations: !options.validate,
@@ -596,10 +598,13 @@ export class BpfCstParser extends CstParser {
   });
 }
 
-let instance: BpfCstParser | null = null;
+const instances: { quick?: BpfCstParser; recovering?: BpfCstParser } = {};
 
-/** The process-wide parser, built on first use. */
-export function getParser(): BpfCstParser {
-  instance ??= new BpfCstParser();
-  return instance;
+/**
+ * The process-wide parsers, built on first use: with error recovery (reports every
+ * syntax error, re-syncing after each) or without (stops at the first; cheaper to build).
+ */
+export function getParser(recovery = true): BpfCstParser {
+  if (recovery) return (instances.recovering ??= new BpfCstParser({ recovery: true }));
+  return (instances.quick ??= new BpfCstParser({ recovery: false }));
 }

@@ -12,8 +12,27 @@ import { PACKAGE_ROOT } from '../package-root.js';
 
 export const RT_INCLUDE_DIR = join(PACKAGE_ROOT, 'native', 'bpf');
 
-/** The single place for clang's command line. */
-export function clangArgs(input: string, output: string): string[] {
+/**
+ * The single place for clang's command line: compile `input` to the object `output`,
+ * or, with `pch`, use that precompiled rt-sys.h. pchArgs() builds one with these flags.
+ */
+export function clangArgs(input: string, output: string, pch?: string): string[] {
+  return [
+    ...commonFlags(),
+    ...(pch ? ['-include-pch', pch] : []),
+    '-c',
+    input,
+    '-o',
+    output,
+  ];
+}
+
+/** clang's command line that precompiles native/bpf/rt-sys.h to `output`. */
+export function pchArgs(output: string): string[] {
+  return [...commonFlags(), '-x', 'c-header', join(RT_INCLUDE_DIR, 'rt-sys.h'), '-o', output];
+}
+
+function commonFlags(): string[] {
   return [
     '-g', // BTF and line info: CO-RE and verifier messages that name script lines
     '-O2',
@@ -29,11 +48,26 @@ export function clangArgs(input: string, output: string): string[] {
     '-Wno-unknown-pragmas',
     '-Wno-pass-failed', // `#pragma unroll` that clang could not fully unroll still verifies
     '-fno-stack-protector',
-    '-c',
-    input,
-    '-o',
-    output,
   ];
+}
+
+/** Where `npm run build` leaves the precompiled rt-sys.h (see native/bpf/rt-sys.h). */
+export const PCH_PATH = join(PACKAGE_ROOT, 'dist', 'rt-sys.pch');
+
+/**
+ * Precompiles rt-sys.h to PCH_PATH (run by `npm run build`). Without clang there is
+ * nothing to do: every compile then includes the headers as text.
+ */
+export async function buildPch(): Promise<boolean> {
+  const { execa } = await import('execa');
+  const tmp = `${PCH_PATH}.${process.pid}.tmp`;
+  try {
+    await execa(clangBinary(), pchArgs(tmp), { stdin: 'ignore' });
+  } catch {
+    return false;
+  }
+  renameSync(tmp, PCH_PATH);
+  return true;
 }
 
 export function clangBinary(): string {
@@ -86,7 +120,11 @@ function clangIdentity(): string {
 
 let rtHash: string | null = null;
 function rtHeaderHash(): string {
-  if (!rtHash) rtHash = createHash('sha256').update(readFileSync(join(RT_INCLUDE_DIR, 'rt.bpf.h'))).digest('hex');
+  if (!rtHash) {
+    const h = createHash('sha256');
+    for (const f of ['rt.bpf.h', 'rt-sys.h']) h.update(readFileSync(join(RT_INCLUDE_DIR, f)));
+    rtHash = h.digest('hex');
+  }
   return rtHash;
 }
 
@@ -116,8 +154,15 @@ export async function compileC(c: string, version: string): Promise<CompiledObje
   writeFileSync(cPath, c);
   // execa is loaded only when clang really runs (a cache hit never needs it).
   const { execa } = await import('execa');
+  const run = (pch?: string) => execa(clangBinary(), clangArgs(cPath, tmpObj, pch), { stdin: 'ignore' });
   try {
-    await execa(clangBinary(), clangArgs(cPath, tmpObj), { stdin: 'ignore' });
+    const pch = existsSync(PCH_PATH) ? PCH_PATH : undefined;
+    // A PCH that this clang cannot use (another clang version, or built from an older
+    // rt-sys.h) is an error of its own; the headers as text always work.
+    await run(pch).catch((err: { stderr?: string }) => {
+      if (pch && /precompiled header|PCH file|-include-pch/i.test(String(err.stderr))) return run();
+      throw err;
+    });
   } catch (err) {
     const e = err as { code?: string; stderr?: string; message?: string };
     if (e.code === 'ENOENT') throw new ClangError('clang not found', true);
