@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { Diagnostics, UserError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { renderJson, renderText } from './diagnostics/render.js';
 import { SourceFile } from './source.js';
+import { fromEntryFile } from './package-root.js';
 import { settingsFromEnv } from './analyze/settings.js';
 import * as clang from './runtime/clang.js';
 import * as cache from './runtime/compile-cache.js';
@@ -78,8 +79,15 @@ function buildProgram(): Command {
   return program;
 }
 
+/** How this process started: from node's start-up snapshot or by loading the bundle. */
+let startedFrom: 'snapshot' | 'bundle' = 'bundle';
+
 /** The process entry (src/main.ts, src/snapshot.ts): main() on this process's argv. */
-export function start(): void {
+export function start(from: 'snapshot' | 'bundle'): void {
+  startedFrom = from;
+  // From the snapshot, this code was loaded where the snapshot was built; bin/bpfscript
+  // names the entry file where the package is now.
+  if (from === 'snapshot' && process.argv[1]) fromEntryFile(process.argv[1]);
   main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`bpfscript: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(70);
@@ -189,7 +197,7 @@ function firstInvalidUtf8(buf: Buffer): number {
 async function runCli(opts: CliOptions, args: string[]): Promise<number> {
   if (opts.info) {
     const { printInfo } = await import('./runtime/info.js');
-    process.stdout.write(printInfo());
+    process.stdout.write(printInfo(startedFrom));
     return 0;
   }
   if (opts.list !== undefined) {

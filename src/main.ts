@@ -4,4 +4,4 @@
 
 import { start } from './cli.js';
 
-start();
+start('bundle');

@@ -18,4 +18,4 @@ getParser(false);
 // One parse, so the parser's own functions are compiled before the heap is saved.
 parse(new SourceFile('snapshot', 'BEGIN { @x[1, "a"] = count(); printf("%d\\n", 1 + 2 * 3); if (pid > 0) { exit(); } }'), new Diagnostics());
 
-startupSnapshot.setDeserializeMainFunction(start);
+startupSnapshot.setDeserializeMainFunction(() => start('snapshot'));

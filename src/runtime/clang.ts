@@ -8,9 +8,12 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { packageRoot } from '../package-root.js';
 
-export const RT_INCLUDE_DIR = join(PACKAGE_ROOT, 'native', 'bpf');
+/** native/bpf: rt.bpf.h and rt-sys.h. */
+export function rtIncludeDir(): string {
+  return join(packageRoot(), 'native', 'bpf');
+}
 
 /**
  * The single place for clang's command line: compile `input` to the object `output`,
@@ -29,7 +32,7 @@ export function clangArgs(input: string, output: string, pch?: string): string[]
 
 /** clang's command line that precompiles native/bpf/rt-sys.h to `output`. */
 export function pchArgs(output: string): string[] {
-  return [...commonFlags(), '-x', 'c-header', join(RT_INCLUDE_DIR, 'rt-sys.h'), '-o', output];
+  return [...commonFlags(), '-x', 'c-header', join(rtIncludeDir(), 'rt-sys.h'), '-o', output];
 }
 
 function commonFlags(): string[] {
@@ -40,7 +43,7 @@ function commonFlags(): string[] {
     'bpf',
     '-D__TARGET_ARCH_x86',
     '-I/usr/include/x86_64-linux-gnu', // Debian: asm/ headers
-    `-I${RT_INCLUDE_DIR}`,
+    `-I${rtIncludeDir()}`,
     '-Wall',
     '-Wno-unused-variable',
     '-Wno-unused-function',
@@ -52,21 +55,23 @@ function commonFlags(): string[] {
 }
 
 /** Where `npm run build` leaves the precompiled rt-sys.h (see native/bpf/rt-sys.h). */
-export const PCH_PATH = join(PACKAGE_ROOT, 'dist', 'rt-sys.pch');
+export function pchPath(): string {
+  return join(packageRoot(), 'dist', 'rt-sys.pch');
+}
 
 /**
- * Precompiles rt-sys.h to PCH_PATH (run by `npm run build`). Without clang there is
+ * Precompiles rt-sys.h to pchPath() (run by `npm run build`). Without clang there is
  * nothing to do: every compile then includes the headers as text.
  */
 export async function buildPch(): Promise<boolean> {
   const { execa } = await import('execa');
-  const tmp = `${PCH_PATH}.${process.pid}.tmp`;
+  const tmp = `${pchPath()}.${process.pid}.tmp`;
   try {
     await execa(clangBinary(), pchArgs(tmp), { stdin: 'ignore' });
   } catch {
     return false;
   }
-  renameSync(tmp, PCH_PATH);
+  renameSync(tmp, pchPath());
   return true;
 }
 
@@ -122,7 +127,7 @@ let rtHash: string | null = null;
 function rtHeaderHash(): string {
   if (!rtHash) {
     const h = createHash('sha256');
-    for (const f of ['rt.bpf.h', 'rt-sys.h']) h.update(readFileSync(join(RT_INCLUDE_DIR, f)));
+    for (const f of ['rt.bpf.h', 'rt-sys.h']) h.update(readFileSync(join(rtIncludeDir(), f)));
     rtHash = h.digest('hex');
   }
   return rtHash;
@@ -156,7 +161,7 @@ export async function compileC(c: string, version: string): Promise<CompiledObje
   const { execa } = await import('execa');
   const run = (pch?: string) => execa(clangBinary(), clangArgs(cPath, tmpObj, pch), { stdin: 'ignore' });
   try {
-    const pch = existsSync(PCH_PATH) ? PCH_PATH : undefined;
+    const pch = existsSync(pchPath()) ? pchPath() : undefined;
     // A PCH that this clang cannot use (another clang version, or built from an older
     // rt-sys.h) is an error of its own; the headers as text always work.
     await run(pch).catch((err: { stderr?: string }) => {

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { packageRoot } from '../package-root.js';
 import type { Manifest } from '../codegen/manifest.js';
 import type { ResolveEnv } from '../providers/providers.js';
 
@@ -44,7 +44,7 @@ function fileId(path: string): string {
  */
 function buildId(): string {
   try {
-    return readFileSync(join(PACKAGE_ROOT, 'dist', 'build-id'), 'utf8');
+    return readFileSync(join(packageRoot(), 'dist', 'build-id'), 'utf8');
   } catch {
     return 'dev';
   }

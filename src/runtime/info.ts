@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { hasBpfPrivileges } from './privileges.js';
 import { loaderPath } from './loader.js';
+import { pchPath } from './clang.js';
 
 function yes(b: boolean): string {
   return b ? 'yes' : 'no';
@@ -22,7 +23,7 @@ function kconfig(name: string): boolean | null {
   return null;
 }
 
-export function printInfo(): string {
+export function printInfo(startedFrom: 'snapshot' | 'bundle'): string {
   const lines: string[] = [];
   lines.push('System');
   lines.push(`  OS: Linux ${release()}`);
@@ -37,5 +38,9 @@ export function printInfo(): string {
   lines.push('');
   lines.push('bpfscript');
   lines.push(`  loader helper: ${existsSync(loaderPath()) ? loaderPath() : 'not built (run ./setup.sh)'}`);
+  // bin/bpfscript starts node from dist/bpfscript.blob unless it belongs to another node
+  // binary or NODE_OPTIONS is set; either way the program is the same.
+  lines.push(`  started from: ${startedFrom === 'snapshot' ? 'the start-up snapshot' : 'the bundle (no usable start-up snapshot)'}`);
+  lines.push(`  precompiled BPF headers: ${existsSync(pchPath()) ? pchPath() : 'no (clang reads the headers as text)'}`);
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { packageRoot } from '../package-root.js';
 import type { AttachSpec } from '../codegen/manifest.js';
 
 /** Frame types of the helper's stdout (docs/loader-protocol.md). */
@@ -359,7 +359,7 @@ export class LoaderNotBuiltError extends Error {
 export function loaderPath(): string {
   const env = process.env['BPFSCRIPT_LOADER'];
   if (env) return env;
-  return join(PACKAGE_ROOT, 'native', 'loader', 'bpfscript-loader');
+  return join(packageRoot(), 'native', 'loader', 'bpfscript-loader');
 }
 
 export interface LoaderOptions {

@@ -133,6 +133,43 @@ describeE2E('e2e: command-line options', () => {
     },
   );
 
+  itE2E(
+    'bin/bpfscript starts from the snapshot, or from the bundle for another node binary or under NODE_OPTIONS: same output, also when the package has moved',
+    async () => {
+      // A copy of the package somewhere else (native/ linked): the snapshot was built in
+      // the repository, and must still find the loader and headers where it now is.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfscript-e2e-moved-'));
+      try {
+        fs.mkdirSync(path.join(dir, 'bin'));
+        fs.copyFileSync(CLI_PATH, path.join(dir, 'bin', 'bpfscript'));
+        fs.chmodSync(path.join(dir, 'bin', 'bpfscript'), 0o755);
+        fs.cpSync(path.join(REPO_ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+        fs.symlinkSync(path.join(REPO_ROOT, 'native'), path.join(dir, 'native'));
+        const cli = path.join(dir, 'bin', 'bpfscript');
+        const script = ['-e', 'BEGIN { printf("moved %d\\n", 6 * 7); @a = 1; exit(); }'];
+        const info = async (env: Record<string, string> = {}) => (await runProcess(cli, ['--info'], { env })).stdout;
+        const run = async (env: Record<string, string> = {}) => {
+          const r = await runProcess(cli, script, { env });
+          expect(r.code, r.stderr).toBe(0);
+          return r.stdout;
+        };
+        expect(await info()).toContain('started from: the start-up snapshot');
+        expect(await info()).toContain(`loader helper: ${path.join(dir, 'native', 'loader', 'bpfscript-loader')}`);
+        const fromSnapshot = await run();
+        expect(fromSnapshot).toBe('Attaching 1 probe...\nmoved 42\n\n\n@a: 1\n'); // as bpftrace prints it
+        expect(await info({ NODE_OPTIONS: '--no-warnings' })).toContain('started from: the bundle');
+        expect(await run({ NODE_OPTIONS: '--no-warnings' })).toBe(fromSnapshot);
+        // Another node binary than the one that built the snapshot.
+        fs.writeFileSync(path.join(dir, 'dist', 'bpfscript.blob.node'), '0:0\n');
+        expect(await info()).toContain('started from: the bundle');
+        expect(await run()).toBe(fromSnapshot);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
+
   // The leftover check every case relies on must be able to fail: a live run's programs
   // are counted for its own token and not for another run's.
   itE2E('leftover tracking counts a running tracer\'s programs as its own only', async () => {
