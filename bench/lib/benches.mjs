@@ -39,8 +39,8 @@ async function variant(ctx, which, script, { args = [], env = {} } = {}) {
 }
 
 /**
- * Other people rebuild bpfscript on this machine (tsc, make) while the benchmarks run;
- * for a moment dist/cli.js or the loader helper is missing. Wait for them (up to 2 min)
+ * Other people rebuild bpfscript on this machine (npm run build) while the benchmarks run;
+ * for a moment dist/bpfscript.js or the loader helper is missing. Wait for them (up to 2 min)
  * rather than record a failed run.
  */
 async function whileRebuilding(ctx) {

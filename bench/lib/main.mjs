@@ -23,7 +23,7 @@ const USAGE = `usage: bench/run [--quick] [--reps N] [--only NAME[,NAME...]] [--
   --quick       2 repetitions instead of 5 (and shorter driver loops)
   --reps N      N repetitions
   --only NAMES  run only these benchmarks: ${Object.keys(BENCHES).join(', ')}
-  --build       rebuild bpfscript (tsc + native/loader) before running
+  --build       rebuild bpfscript (npm run build) before running
 `;
 
 function parseArgs(argv) {
@@ -72,11 +72,10 @@ function preflight(o, log) {
   } catch {
     throw new Error(`${bpftrace} not found (set BENCH_BPFTRACE)`);
   }
-  const built = existsSync(join(ROOT, 'dist', 'cli.js')) && existsSync(join(ROOT, 'native', 'loader', 'bpfscript-loader'));
+  const built = existsSync(join(ROOT, 'dist', 'bpfscript.js')) && existsSync(join(ROOT, 'native', 'loader', 'bpfscript-loader'));
   if (o.build || !built) {
-    log('building bpfscript (tsc, native/loader)\n');
-    sh('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-    sh('make', ['-s', '-C', 'native/loader'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    log('building bpfscript (npm run build)\n');
+    sh('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   }
   log('building bench/out (driver, baselines)\n');
   sh('make', ['-s', '-C', BENCH_DIR], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -117,7 +116,7 @@ async function main() {
     outDir,
     cacheRoot,
     warmCache: join(cacheRoot, 'warm'),
-    builtFiles: [join(ROOT, 'dist', 'cli.js'), join(ROOT, 'native', 'loader', 'bpfscript-loader')],
+    builtFiles: [join(ROOT, 'dist', 'bpfscript.js'), join(ROOT, 'native', 'loader', 'bpfscript-loader')],
     failures: [],
     resent: {},
     log,
