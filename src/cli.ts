@@ -233,13 +233,17 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
     const settings = settingsFromEnv();
     const key = cache.compileKey({ text: src.text, params, settings, unsafe: !!opts.unsafe, version: VERSION, lineFile });
     let result = pid > 0 ? null : cache.lookupCompile(clang.cacheDir(), key);
+    let early: clang.ClangRun | undefined;
     if (!result) {
+      // clang starts now and loads while the script compiles (it reads the C on stdin).
+      if (willRun || opts.emitElf) early = new clang.ClangRun();
       const [{ compile }, { systemEnv }] = await Promise.all([import('./compile.js'), import('./analyze/resolve-env.js')]);
       const rec = cache.recordingEnv(systemEnv(pid));
       const diags = new Diagnostics();
       const r = compile(src, { params, unsafe: !!opts.unsafe, settings, lineFile, env: rec.env }, diags);
       const warnings = opts.warnings === false ? [] : diags.items.filter((d) => d.severity === 'warning');
       if (!r) {
+        early?.cancel();
         renderAll(diags.errors, src, json);
         await loader?.terminate().catch(() => undefined);
         return 1;
@@ -259,12 +263,12 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
       return 0;
     }
     if (opts.emitElf) {
-      const obj = await compileObject(result.c, src);
+      const obj = await compileObject(result.c, src, early);
       copyFileSync(obj, opts.emitElf);
       writeFileSync(opts.emitElf.replace(/(\.o)?$/, '.manifest.json'), JSON.stringify(result.manifest, null, 2) + '\n');
       return 0;
     }
-    const objPath = compileObject(result.c, src);
+    const objPath = compileObject(result.c, src, early);
     objPath.catch(() => undefined);
     const out = new Output(opts.output);
     try {
@@ -309,9 +313,9 @@ function parsePid(s: string): number {
   return n;
 }
 
-async function compileObject(c: string, src: SourceFile): Promise<string> {
+async function compileObject(c: string, src: SourceFile, early?: clang.ClangRun): Promise<string> {
   try {
-    return (await clang.compileC(c, VERSION)).objPath;
+    return (await (early ? early.compile(c, VERSION) : clang.compileC(c, VERSION))).objPath;
   } catch (e) {
     if (e instanceof clang.ClangError) {
       const d = new Diagnostics();

@@ -70,4 +70,7 @@ const r = compile(new SourceFile('snapshot.bt', SAMPLE_SCRIPT), { params: [], un
 // The sample must keep compiling as the language grows, or the warm-up is silently lost.
 if (!r) throw new Error(`the snapshot's sample script no longer compiles: ${diags.items.map((d) => d.message).join('; ')}`);
 
+// execa's modules evaluated now too (a cold run starts clang through it); nothing runs.
+void import('execa');
+
 startupSnapshot.setDeserializeMainFunction(() => start('snapshot'));

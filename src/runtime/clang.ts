@@ -16,15 +16,16 @@ export function rtIncludeDir(): string {
 }
 
 /**
- * The single place for clang's command line: compile `input` to the object `output`,
- * or, with `pch`, use that precompiled rt-sys.h. pchArgs() builds one with these flags.
+ * The single place for clang's command line: compile `input` ('-': C on stdin) to the
+ * object `output`, with `pch` the precompiled rt-sys.h (pchArgs() builds one with these
+ * same flags).
  */
 export function clangArgs(input: string, output: string, pch?: string): string[] {
   return [
     ...commonFlags(),
     ...(pch ? ['-include-pch', pch] : []),
     '-c',
-    input,
+    ...(input === '-' ? ['-x', 'c', '-'] : [input]),
     '-o',
     output,
   ];
@@ -149,32 +150,81 @@ export interface CompiledObject {
 
 /** Compile (or find in the cache) the object for this C text. */
 export async function compileC(c: string, version: string): Promise<CompiledObject> {
+  const cached = cachedObject(c, version);
+  if (existsSync(cached)) return { objPath: cached, cached: true };
+  return new ClangRun().compile(c, version);
+}
+
+/** Where the object for this C text is (or will be) cached. */
+function cachedObject(c: string, version: string): string {
   const key = createHash('sha256').update(c).update('\0').update(rtHeaderHash()).update('\0').update(clangIdentity()).update('\0').update(version).digest('hex').slice(0, 32);
+  return join(objectsDir(), `${key}.o`);
+}
+
+function objectsDir(): string {
   const dir = join(cacheDir(), 'objects');
   mkdirSync(dir, { recursive: true });
-  const objPath = join(dir, `${key}.o`);
-  if (existsSync(objPath)) return { objPath, cached: true };
-  const cPath = join(dir, `${key}.${process.pid}.c`);
-  const tmpObj = join(dir, `${key}.${process.pid}.o.tmp`);
-  writeFileSync(cPath, c);
+  return dir;
+}
+
+/** clang's complaint about a PCH it cannot use (another clang, an rt-sys.h changed since). */
+const PCH_UNUSABLE = /precompiled header|PCH file|-include-pch/i;
+
+let runs = 0;
+
+/**
+ * One clang run that reads its C from stdin, started before the C exists: clang loads
+ * (itself, LLVM, the PCH: about 40 ms) while the script is still being compiled, and
+ * then waits on stdin. compile() hands it the C text; cancel() stops it unused.
+ */
+export class ClangRun {
+  private readonly tmpObj = join(objectsDir(), `clang.${process.pid}.${runs++}.o.tmp`);
+  private readonly pch = existsSync(pchPath()) ? pchPath() : undefined;
+  private readonly first = spawnClang(this.tmpObj, this.pch);
+
+  /** Compile `c` (or take the object from the cache and stop clang). */
+  async compile(c: string, version: string): Promise<CompiledObject> {
+    const objPath = cachedObject(c, version);
+    if (existsSync(objPath)) {
+      this.cancel();
+      return { objPath, cached: true };
+    }
+    try {
+      // A PCH this clang cannot use is an error of its own: the headers as text always work.
+      await feed(this.first, c).catch((err: { stderr?: string }) => {
+        if (this.pch && PCH_UNUSABLE.test(String(err.stderr))) return feed(spawnClang(this.tmpObj), c);
+        throw err;
+      });
+    } catch (err) {
+      const e = err as { code?: string; stderr?: string; message?: string };
+      if (e.code === 'ENOENT') throw new ClangError('clang not found', true);
+      throw new ClangError(String(e.stderr ?? e.message ?? err), false);
+    }
+    renameSync(this.tmpObj, objPath);
+    return { objPath, cached: false };
+  }
+
+  /** Stop clang without compiling anything (the script had errors). */
+  cancel(): void {
+    void this.first.then(({ sub }) => sub.kill()).catch(() => undefined);
+  }
+}
+
+type ClangProcess = { sub: import('execa').ResultPromise<{ stdin: 'pipe'; stdout: 'ignore' }> };
+
+async function spawnClang(out: string, pch?: string): Promise<ClangProcess> {
   // execa is loaded only when clang really runs (a cache hit never needs it).
   const { execa } = await import('execa');
-  const run = (pch?: string) => execa(clangBinary(), clangArgs(cPath, tmpObj, pch), { stdin: 'ignore' });
-  try {
-    const pch = existsSync(pchPath()) ? pchPath() : undefined;
-    // A PCH that this clang cannot use (another clang version, or built from an older
-    // rt-sys.h) is an error of its own; the headers as text always work.
-    await run(pch).catch((err: { stderr?: string }) => {
-      if (pch && /precompiled header|PCH file|-include-pch/i.test(String(err.stderr))) return run();
-      throw err;
-    });
-  } catch (err) {
-    const e = err as { code?: string; stderr?: string; message?: string };
-    if (e.code === 'ENOENT') throw new ClangError('clang not found', true);
-    throw new ClangError(String(e.stderr ?? e.message ?? err), false);
-  }
-  renameSync(tmpObj, objPath);
-  return { objPath, cached: false };
+  const sub = execa(clangBinary(), clangArgs('-', out, pch), { stdin: 'pipe', stdout: 'ignore' });
+  sub.catch(() => undefined); // settled by feed(), or dropped by cancel()
+  sub.stdin.on('error', () => undefined); // clang gone before reading: its exit says why
+  return { sub };
+}
+
+async function feed(proc: Promise<ClangProcess>, c: string): Promise<void> {
+  const { sub } = await proc;
+  sub.stdin.end(c);
+  await sub;
 }
 
 /** Write a script's text where clang can read it for #line (needed for -e programs). */

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Manifest, MapManifest } from '../codegen/manifest.js';
 import { Diagnostics, UserError } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
-import { Loader, LoadError, AttachError } from './loader.js';
+import { Loader, LoadError, AttachError, LoaderExitedError } from './loader.js';
 import { decodeRecordArgs, decodeMap, type DecodeEnv } from './decode-glue.js';
 import { mapVerifierError } from './verifier.js';
 import type { Output } from './output.js';
@@ -92,6 +92,14 @@ class Runner {
     this.opts.out.onBroken = () => this.requestStop({ kind: 'signal', signal: 'SIGPIPE' });
     try {
       return await this.lifecycle();
+    } catch (e) {
+      // The helper died while a command was pending (loading, attaching, running BEGIN).
+      if (e instanceof LoaderExitedError) {
+        const d = new Diagnostics();
+        d.error('E011', null, { reason: e.exit.reason });
+        throw new UserError(d.items);
+      }
+      throw e;
     } finally {
       process.off('SIGINT', onSig);
       process.off('SIGTERM', onSig);
