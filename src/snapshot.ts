@@ -13,7 +13,7 @@ import { startupSnapshot } from 'node:v8';
 import { start } from './cli.js';
 import { compile } from './compile.js';
 import { settingsFromEnv } from './analyze/settings.js';
-import { fieldTy, parseTracepointFormat, tracepointStructC, tracepointStructName } from './btf/tracepoint-format.js';
+import { parseTracepointFormat, tracepointFields, tracepointStruct } from './btf/tracepoint-format.js';
 import { Diagnostics, UserError } from './diagnostics/diagnostic.js';
 import { getParser } from './parser/grammar.js';
 import type { ResolveEnv } from './providers/providers.js';
@@ -52,8 +52,8 @@ const noSystem = (): never => {
 const SAMPLE_ENV: ResolveEnv = {
   pid: -1,
   tracepoints: () => [{ category: 'syscalls', name: 'sys_enter_read' }],
-  tracepointFields: () => format().fields.filter((f) => !f.common).map((f) => ({ name: f.name, ty: fieldTy(f), dataLoc: f.dataLoc })),
-  tracepointStruct: (c, n) => ({ cname: tracepointStructName(c, n), decl: tracepointStructC(format()) }),
+  tracepointFields: () => tracepointFields(format()),
+  tracepointStruct: () => tracepointStruct(format()),
   elfFunctions: noSystem,
   resolveBinary: noSystem,
   symbolAddress: () => null,

@@ -5,7 +5,8 @@
 // parse + analyze + codegen, the compile-cache lookup (or clang), spawning the loader
 // helper, and open + load + attach + BEGIN, as a small table on stdout.
 // It drives the library bundle dist/lib/index.js (built from src/index.ts: compile,
-// systemEnv, settingsFromEnv, compileC, scriptFileFor, Loader, SourceFile, Diagnostics). It leaves nothing attached (the loader helper is told to quit).
+// systemEnv, settingsFromEnv, compileC, scriptFileFor, Loader, SourceFile, Diagnostics).
+// It leaves nothing attached (the loader helper is told to quit).
 
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';

@@ -6,13 +6,12 @@
 import { readFileSync } from 'node:fs';
 import type { ResolveEnv } from '../providers/providers.js';
 import { tracefsRoot } from '../btf/tracefs.js';
-import { fieldTy, listTracepoints, readTracepointFormat, tracepointStructC, tracepointStructName, type TracepointFormat } from '../btf/tracepoint-format.js';
+import { listTracepoints, readTracepointFormat, tracepointFields, tracepointStruct, type TracepointFormat } from '../btf/tracepoint-format.js';
 import { elfFunctions } from '../runtime/symbols/elf-functions.js';
 import { resolveUprobeTarget } from '../runtime/symbols/libraries.js';
 import { usdtProbes } from '../runtime/symbols/usdt.js';
 import { ElfFile } from '../runtime/symbols/elf.js';
 import { vmlinuxBtf } from '../btf/btf.js';
-import type { Ty } from '../types/ty.js';
 
 export function systemEnv(pid: number): ResolveEnv {
   let tps: { category: string; name: string }[] | null = null;
@@ -35,12 +34,10 @@ export function systemEnv(pid: number): ResolveEnv {
       return tps;
     },
     tracepointFields(category, name) {
-      return format(category, name)
-        .fields.filter((f) => !f.common)
-        .map((f) => ({ name: f.name, ty: fieldTy(f) as Ty, dataLoc: f.dataLoc }));
+      return tracepointFields(format(category, name));
     },
     tracepointStruct(category, name) {
-      return { cname: tracepointStructName(category, name), decl: tracepointStructC(format(category, name)) };
+      return tracepointStruct(format(category, name));
     },
     elfFunctions(path) {
       return elfFunctions(path);

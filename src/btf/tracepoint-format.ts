@@ -280,6 +280,16 @@ export function fieldTy(field: TracepointField): Ty {
 
 // ---------------------------------------------------------------- generated C
 
+/** A tracepoint's own fields (not the common_ ones), typed: ResolveEnv.tracepointFields. */
+export function tracepointFields(fmt: TracepointFormat): { name: string; ty: Ty; dataLoc: boolean }[] {
+  return fmt.fields.filter((f) => !f.common).map((f) => ({ name: f.name, ty: fieldTy(f), dataLoc: f.dataLoc }));
+}
+
+/** A tracepoint's context struct in C, and its name: ResolveEnv.tracepointStruct. */
+export function tracepointStruct(fmt: TracepointFormat): { cname: string; decl: string } {
+  return { cname: tracepointStructName(fmt.category, fmt.name), decl: tracepointStructC(fmt) };
+}
+
 /** `tp_<category>_<name>`, with anything that is not an identifier character made '_'. */
 export function tracepointStructName(category: string, name: string): string {
   return `tp_${category}_${name}`.replace(/[^A-Za-z0-9_]/g, '_');

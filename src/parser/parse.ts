@@ -53,10 +53,12 @@ function parseInto(text: string, diags: Diagnostics, options: ParseOptions): Pro
   const parser = quick ? quick.parser : getParser(true);
   let program: Program | null;
   try {
-    parser.input = lexed.tokens;
     let cst = quick?.cst;
     try {
-      cst ??= parser.program();
+      if (!cst) {
+        parser.input = lexed.tokens;
+        cst = parser.program();
+      }
     } catch (e) {
       if (e instanceof TooManySyntaxErrors) {
         // Past MAX_SYNTAX_ERRORS the input is not a script worth a tree.

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
 /** native/bpf: rt.bpf.h and rt-sys.h. */
@@ -150,9 +150,9 @@ export interface CompiledObject {
 
 /** Compile (or find in the cache) the object for this C text. */
 export async function compileC(c: string, version: string): Promise<CompiledObject> {
-  const cached = cachedObject(c, version);
-  if (existsSync(cached)) return { objPath: cached, cached: true };
-  return new ClangRun().compile(c, version);
+  const objPath = cachedObject(c, version);
+  if (existsSync(objPath)) return { objPath, cached: true };
+  return new ClangRun().compileTo(objPath, c);
 }
 
 /** Where the object for this C text is (or will be) cached. */
@@ -189,6 +189,11 @@ export class ClangRun {
       this.cancel();
       return { objPath, cached: true };
     }
+    return this.compileTo(objPath, c);
+  }
+
+  /** Compile `c` into `objPath` (known not to be cached yet). */
+  async compileTo(objPath: string, c: string): Promise<CompiledObject> {
     try {
       // A PCH this clang cannot use is an error of its own: the headers as text always work.
       await feed(this.first, c).catch((err: { stderr?: string }) => {

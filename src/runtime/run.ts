@@ -94,11 +94,7 @@ class Runner {
       return await this.lifecycle();
     } catch (e) {
       // The helper died while a command was pending (loading, attaching, running BEGIN).
-      if (e instanceof LoaderExitedError) {
-        const d = new Diagnostics();
-        d.error('E011', null, { reason: e.exit.reason });
-        throw new UserError(d.items);
-      }
+      if (e instanceof LoaderExitedError) throw loaderDied(e.exit.reason);
       throw e;
     } finally {
       process.off('SIGINT', onSig);
@@ -184,9 +180,7 @@ class Runner {
   private async shutdown(reason: StopReason, ends: string[]): Promise<number> {
     if (reason.kind === 'loader') {
       await this.processing.catch(() => undefined);
-      const d = new Diagnostics();
-      d.error('E011', null, { reason: reason.reason });
-      throw new UserError(d.items);
+      throw loaderDied(reason.reason);
     }
     if (reason.kind === 'exit') this.exitCode = reason.code;
     // Like bpftrace, the probes stay attached while END runs and the maps print; the
@@ -520,3 +514,9 @@ async function runShell(cmd: string, out: Output): Promise<void> {
   });
 }
 
+/** E011: the loader helper exited while it still had work (`reason`: how it ended). */
+function loaderDied(reason: string): UserError {
+  const d = new Diagnostics();
+  d.error('E011', null, { reason });
+  return new UserError(d.items);
+}

@@ -153,8 +153,9 @@ describeE2E('e2e: command-line options', () => {
           expect(r.code, r.stderr).toBe(0);
           return r.stdout;
         };
-        expect(await info()).toContain('started from: the start-up snapshot');
-        expect(await info()).toContain(`loader helper: ${path.join(dir, 'native', 'loader', 'bpfscript-loader')}`);
+        const snapshotInfo = await info();
+        expect(snapshotInfo).toContain('started from: the start-up snapshot');
+        expect(snapshotInfo).toContain(`loader helper: ${path.join(dir, 'native', 'loader', 'bpfscript-loader')}`);
         const fromSnapshot = await run();
         expect(fromSnapshot).toBe('Attaching 1 probe...\nmoved 42\n\n\n@a: 1\n'); // as bpftrace prints it
         expect(await info({ NODE_OPTIONS: '--no-warnings' })).toContain('started from: the bundle');

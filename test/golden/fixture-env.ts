@@ -4,7 +4,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fieldTy, parseTracepointFormat, tracepointStructC, tracepointStructName } from '../../src/btf/tracepoint-format.js';
+import { parseTracepointFormat, tracepointFields, tracepointStruct } from '../../src/btf/tracepoint-format.js';
 import type { ResolveEnv } from '../../src/providers/providers.js';
 import { Diagnostics, UserError } from '../../src/diagnostics/diagnostic.js';
 
@@ -25,8 +25,8 @@ export function fixtureEnv(): ResolveEnv {
   return {
     pid: -1,
     tracepoints: () => tps,
-    tracepointFields: (c, n) => format(c, n).fields.filter((f) => !f.common).map((f) => ({ name: f.name, ty: fieldTy(f), dataLoc: f.dataLoc })),
-    tracepointStruct: (c, n) => ({ cname: tracepointStructName(c, n), decl: tracepointStructC(format(c, n)) }),
+    tracepointFields: (c, n) => tracepointFields(format(c, n)),
+    tracepointStruct: (c, n) => tracepointStruct(format(c, n)),
     elfFunctions: (path) => {
       if (path !== '/opt/app') throw new Error('no such file');
       return FUNCS;
