@@ -16,8 +16,8 @@ import { settingsFromEnv } from './analyze/settings.js';
 import * as clang from './runtime/clang.js';
 import * as cache from './runtime/compile-cache.js';
 import { checkPrivileges } from './runtime/privileges.js';
-import { Loader } from './runtime/loader.js';
-import { run } from './runtime/run.js';
+import { Loader, claimStartedHelper } from './runtime/loader.js';
+import { prepareUprobes, run } from './runtime/run.js';
 import { Output } from './runtime/output.js';
 
 export const VERSION = '0.1.0';
@@ -45,7 +45,7 @@ interface CliOptions {
   warnings?: boolean;
 }
 
-function buildProgram(): Command {
+export function buildProgram(): Command {
   const program = new Command();
   program
     .name('bpfscript')
@@ -113,8 +113,13 @@ export async function main(argv: string[]): Promise<void> {
   setImmediate(() => process.exit(code)).unref();
 }
 
-/** bin/bpfscript starts node without NODE_EXTRA_CA_CERTS (see there); children get it back. */
+/**
+ * bin/bpfscript starts node without NODE_EXTRA_CA_CERTS (see there); children get it
+ * back. It also names the loader helper it started in BPFSCRIPT_LOADER_FDS, which no
+ * child may see either.
+ */
 function restoreEnvironment(): void {
+  claimStartedHelper();
   const saved = process.env['BPFSCRIPT_NODE_EXTRA_CA_CERTS'];
   if (saved === undefined) return;
   process.env['NODE_EXTRA_CA_CERTS'] = saved;
@@ -252,6 +257,7 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
       result = { c: r.c, manifest: r.manifest };
       if (pid <= 0) cache.storeCompile(clang.cacheDir(), key, result, rec.deps);
     }
+    if (loader) prepareUprobes(loader, result.manifest);
     if (opts.emit === 'c') {
       // For reading: the #line directives that map every line back to the script (so
       // clang and the verifier name script lines) are left out; -d shows them.

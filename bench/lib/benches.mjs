@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { interrupt, launch, runToEnd, sleep, TreeSampler } from './proc.mjs';
+import { interrupt, launch, runToEnd, sleep, TreeSampler, untilQuiet } from './proc.mjs';
 import { countMapLines, median, parseBaselineTotal, parseLoop, parseLost, parseScalarMap, rotate } from './stats.mjs';
 import { EVENT_SCRIPTS, SCRIPT_A, SCRIPT_B, SCRIPT_MAP, SCRIPT_PRINTF, eventScript, scriptC, untilCtrlC } from './scripts.mjs';
 
@@ -99,6 +99,7 @@ export async function benchStart(ctx) {
       for (const [which, how] of rotate(runs, rep)) {
         const text = how === 'sigint' ? untilCtrlC(scripts[k]) : scripts[k];
         const v = await variant(ctx, which, text);
+        await untilQuiet();
         const r = launch(v.argv, { env: v.env, ready: 'ready\n' });
         const who = which === 'bpftrace' ? 'bpftrace' : 'bpfscript';
         const tag = which === 'bpftrace' ? 'bpftrace' : which;

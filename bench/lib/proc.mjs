@@ -13,6 +13,30 @@ import { performance } from 'node:perf_hooks';
 
 export const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
+/** Processes whose work outlives the tracer's exit: a previous run still detaching. */
+const TRACERS = new Set(['bpfscript-loade', 'bpftrace']);
+
+/**
+ * Wait (up to `maxMs`) until no tracer process is left on the system. bpfscript exits as
+ * soon as its output is printed and its helper detaches the probes in the background;
+ * closing each perf-event tracepoint waits for RCU grace periods (~70 ms each) under
+ * the kernel's event_mutex, which the next run's attach needs. bpftrace does that wait
+ * before it exits. So every timed run starts on a quiet system, whichever tool ran last.
+ */
+export async function untilQuiet(maxMs = 10_000) {
+  const t0 = performance.now();
+  const busy = () =>
+    readdirSync('/proc').some((d) => {
+      if (!/^\d+$/.test(d)) return false;
+      try {
+        return TRACERS.has(readFileSync(`/proc/${d}/comm`, 'utf8').trim());
+      } catch {
+        return false;
+      }
+    });
+  while (busy() && performance.now() - t0 < maxMs) await sleep(10);
+}
+
 /**
  * Spawn `argv` and watch it. `ready` (string) resolves `run.ready` with the time it
  * first appears on stdout (null if the process exits first). `stdout` may be a file

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,190 @@ static int att_kprobe(struct state *st, struct cmd *c, struct bpf_program *prog,
 	return fail(c, err, "%s %s", kind, a[0]);
 }
 
+/* ---- prepared uprobes
+ *
+ * The first uprobe registered after a quiet spell waits for an RCU grace period in
+ * the kernel (10-30 ms of perf_event_open on the machines we measure; the ones
+ * right after it take microseconds). `prepare uprobe <path> <offset> <ret> <pid>`,
+ * sent before `open`, queues that perf_event_open for one worker thread, so the wait
+ * overlaps open, load and the other attaches; an `attach <prog> uprobe` with the
+ * same arguments takes the prepared event and only links the program to it, as
+ * libbpf's own uprobe attach does after its perf_event_open. The worker makes only
+ * that syscall: it shares nothing with libbpf. A prepare that failed, or none, means
+ * the attach runs libbpf's whole uprobe attach (and reports libbpf's error).
+ */
+struct prepared {
+	char *path;
+	uint64_t offset;
+	bool ret;
+	int64_t pid;
+	int pfd; /* the perf event, or -errno; -1 once taken */
+	bool done;
+	bool taken;
+	struct prepared *next;
+};
+
+static pthread_mutex_t prep_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t prep_cv = PTHREAD_COND_INITIALIZER;
+static struct prepared *prep_head, *prep_tail;
+static struct prepared *prep_next; /* the worker's next entry (NULL: idle) */
+static pthread_t prep_thread;
+static bool prep_running, prep_stop;
+
+/* A sysfs file holding "<int>\n" or "config:<int>\n" (the PMU's type, the retprobe bit). */
+static int read_sysfs_int(const char *path, const char *prefix)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, prefix[0] ? "config:%d" : "%d", &v) != 1)
+		v = -EINVAL;
+	fclose(f);
+	return v;
+}
+
+/* libbpf's perf_event_open_probe() for a uprobe (no ref_ctr_offset). */
+static int open_uprobe(const struct prepared *p)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	int type, bit, pfd;
+
+	type = read_sysfs_int("/sys/bus/event_source/devices/uprobe/type", "");
+	if (type < 0)
+		return type;
+	if (p->ret) {
+		bit = read_sysfs_int("/sys/bus/event_source/devices/uprobe/format/retprobe", "config:");
+		if (bit < 0)
+			return bit;
+		attr.config |= 1ULL << bit;
+	}
+	attr.type = (uint32_t)type;
+	attr.config1 = (uint64_t)(uintptr_t)p->path;
+	attr.config2 = p->offset;
+	pfd = (int)syscall(__NR_perf_event_open, &attr, p->pid < 0 ? -1 : (pid_t)p->pid,
+			   p->pid == -1 ? 0 : -1, -1, PERF_FLAG_FD_CLOEXEC);
+	return pfd >= 0 ? pfd : -errno;
+}
+
+static void *prep_worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&prep_mu);
+	for (;;) {
+		struct prepared *p;
+		int pfd;
+
+		while (!prep_next && !prep_stop)
+			pthread_cond_wait(&prep_cv, &prep_mu);
+		if (!prep_next)
+			break;
+		p = prep_next;
+		pthread_mutex_unlock(&prep_mu);
+		pfd = prep_stop ? -ECANCELED : open_uprobe(p);
+		pthread_mutex_lock(&prep_mu);
+		p->pfd = pfd;
+		p->done = true;
+		prep_next = p->next;
+		pthread_cond_broadcast(&prep_cv);
+	}
+	pthread_mutex_unlock(&prep_mu);
+	return NULL;
+}
+
+int cmd_prepare(struct state *st, struct cmd *c, int argc, char **argv)
+{
+	struct prepared *p;
+	uint64_t offset;
+	int64_t pid;
+	bool ret;
+
+	(void)st;
+	if (strcmp(argv[0], "uprobe") || argc != 5) {
+		sb_printf(c->msg, "prepare: expected uprobe <path> <offset> <ret> <pid>");
+		return -EINVAL;
+	}
+	if (parse_u64(c, "file offset", argv[2], &offset) || parse_bool(c, "ret", argv[3], &ret) ||
+	    parse_i64(c, "pid", argv[4], &pid))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->path = strdup(argv[1]))) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->offset = offset;
+	p->ret = ret;
+	p->pid = pid;
+	p->pfd = -1;
+	pthread_mutex_lock(&prep_mu);
+	if (!prep_running) {
+		if (pthread_create(&prep_thread, NULL, prep_worker, NULL)) {
+			/* No worker: the attach does all the work itself. */
+			pthread_mutex_unlock(&prep_mu);
+			free(p->path);
+			free(p);
+			return 0;
+		}
+		prep_running = true;
+	}
+	if (prep_tail)
+		prep_tail->next = p;
+	else
+		prep_head = p;
+	prep_tail = p;
+	if (!prep_next)
+		prep_next = p;
+	pthread_cond_broadcast(&prep_cv);
+	pthread_mutex_unlock(&prep_mu);
+	return 0;
+}
+
+/* The prepared perf event for these arguments (waiting for the worker), or -ENOENT. */
+static int take_prepared(const char *path, uint64_t offset, bool ret, int64_t pid)
+{
+	struct prepared *p;
+	int pfd = -ENOENT;
+
+	pthread_mutex_lock(&prep_mu);
+	for (p = prep_head; p; p = p->next) {
+		if (p->taken || p->offset != offset || p->ret != ret || p->pid != pid ||
+		    strcmp(p->path, path))
+			continue;
+		p->taken = true;
+		while (!p->done)
+			pthread_cond_wait(&prep_cv, &prep_mu);
+		pfd = p->pfd;
+		p->pfd = -1;
+		break;
+	}
+	pthread_mutex_unlock(&prep_mu);
+	return pfd;
+}
+
+void prepared_close_all(void)
+{
+	struct prepared *p, *next;
+
+	if (!prep_running)
+		return;
+	pthread_mutex_lock(&prep_mu);
+	prep_stop = true;
+	pthread_cond_broadcast(&prep_cv);
+	pthread_mutex_unlock(&prep_mu);
+	pthread_join(prep_thread, NULL);
+	prep_running = false;
+	for (p = prep_head; p; p = next) {
+		next = p->next;
+		if (p->pfd >= 0)
+			close(p->pfd);
+		free(p->path);
+		free(p);
+	}
+	prep_head = prep_tail = prep_next = NULL;
+	prep_stop = false;
+}
+
 static int att_uprobe(struct state *st, struct cmd *c, struct bpf_program *prog, char **a)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts);
@@ -201,10 +386,20 @@ static int att_uprobe(struct state *st, struct cmd *c, struct bpf_program *prog,
 	struct bpf_link *link;
 	int64_t pid;
 	bool ret;
+	int pfd;
 
 	if (parse_u64(c, "file offset", a[1], &offset) || parse_bool(c, "ret", a[2], &ret) ||
 	    parse_i64(c, "pid", a[3], &pid) || parse_u64(c, "cookie", a[4], &cookie))
 		return -EINVAL;
+	pfd = take_prepared(a[0], offset, ret, pid);
+	if (pfd >= 0) {
+		LIBBPF_OPTS(bpf_perf_event_opts, pe_opts, .bpf_cookie = cookie);
+
+		link = bpf_program__attach_perf_event_opts(prog, pfd, &pe_opts);
+		if (link)
+			return one_link(st, prog, link); /* the link owns pfd */
+		close(pfd);
+	}
 	opts.retprobe = ret;
 	opts.bpf_cookie = cookie;
 	link = bpf_program__attach_uprobe_opts(prog, (pid_t)pid, a[0], (size_t)offset, &opts);

@@ -94,6 +94,7 @@ static void on_signal(int sig)
 static void teardown(void)
 {
 	links_destroy_all(&st);
+	prepared_close_all();
 	ring_buffer__free(st.rb);
 	st.rb = NULL;
 	bpf_object__close(st.obj);
@@ -502,6 +503,7 @@ static int cmd_quit(struct state *s, struct cmd *c, int argc, char **argv)
 	(void)argv;
 	/* Stop the probes first, then hand over what they emitted. */
 	links_destroy_all(s);
+	prepared_close_all();
 	drain_all();
 	quitting = true;
 	return 0;
@@ -520,6 +522,7 @@ static const struct {
 	{ "open", 1, 1, cmd_open },
 	{ "set", 2, 2, cmd_set },
 	{ "load", 0, 0, cmd_load },
+	{ "prepare", 5, 5, cmd_prepare },
 	{ "attach", 2, MAX_ARGS, cmd_attach },
 	{ "run", 1, 1, cmd_run },
 	{ "detach", 1, 1, cmd_detach },
@@ -626,7 +629,51 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: bpfscript-loader [-v]\n"
-		"Speaks docs/loader-protocol.md on stdin/stdout. -v: libbpf messages to stderr.\n");
+		"       bpfscript-loader --exec <program> [args...]\n"
+		"Speaks docs/loader-protocol.md on stdin/stdout. -v: libbpf messages to stderr.\n"
+		"--exec: fork a helper off, then run <program> with BPFSCRIPT_LOADER_FDS set.\n");
+}
+
+/*
+ * `--exec <program> [args...]`, bin/bpfscript's start: fork the helper off, then become
+ * <program> (node running the CLI) with the helper's stdin, stdout and stderr pipes
+ * open and named in BPFSCRIPT_LOADER_FDS="<pid> <stdin fd> <stdout fd> <stderr fd>".
+ * The helper then starts while node does; node's first spawn() alone costs 5-8 ms of
+ * its start-up. The helper does what it would after node's spawn(detached): its own
+ * session, and SIGTERM when the process that forked it (node, after the exec) dies.
+ * Returns in the helper; never returns in the parent.
+ */
+static void exec_with_helper(char **argv)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	pid_t parent = getpid(), pid = -1;
+	char fds[80];
+
+	if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0)
+		pid = fork();
+	if (pid == 0) {
+		setsid();
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
+		/* dup2 clears O_CLOEXEC on 0-2; the originals close at our exit or never matter. */
+		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+		    dup2(err[1], STDERR_FILENO) < 0)
+			_exit(1);
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+		return;
+	}
+	if (pid > 0) {
+		/* node's ends stay open across the exec; the helper's ends close here. */
+		close(in[0]), close(out[1]), close(err[1]);
+		fcntl(in[1], F_SETFD, 0), fcntl(out[0], F_SETFD, 0), fcntl(err[0], F_SETFD, 0);
+		snprintf(fds, sizeof(fds), "%d %d %d %d", (int)pid, in[1], out[0], err[0]);
+		setenv("BPFSCRIPT_LOADER_FDS", fds, 1);
+	}
+	/* No pipes or no fork: node starts the helper itself, as without --exec. */
+	execvp(argv[0], argv);
+	fprintf(stderr, "bpfscript: cannot run %s: %s\n", argv[0], strerror(errno));
+	exit(127);
 }
 
 int main(int argc, char **argv)
@@ -634,7 +681,9 @@ int main(int argc, char **argv)
 	bool more = false;
 	int i;
 
-	for (i = 1; i < argc; i++) {
+	if (argc >= 3 && !strcmp(argv[1], "--exec"))
+		exec_with_helper(argv + 2);
+	else for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-v")) {
 			verbose = true;
 		} else {
@@ -669,6 +718,7 @@ int main(int argc, char **argv)
 			if (!read_commands()) {
 				/* End of stdin: the runtime is gone. */
 				links_destroy_all(&st);
+				prepared_close_all();
 				drain_all();
 				quitting = true;
 			}

@@ -84,6 +84,9 @@ void die_cleanly(int status) __attribute__((noreturn));
 int cmd_attach(struct state *st, struct cmd *c, int argc, char **argv);
 int cmd_detach(struct state *st, struct cmd *c, int argc, char **argv);
 void links_destroy_all(struct state *st);
+int cmd_prepare(struct state *st, struct cmd *c, int argc, char **argv);
+/* Stop the prepare worker; close the perf events no attach took. */
+void prepared_close_all(void);
 
 /* maps.c */
 int cmd_dump(struct state *st, struct cmd *c, int argc, char **argv);

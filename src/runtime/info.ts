@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { hasBpfPrivileges } from './privileges.js';
-import { loaderPath } from './loader.js';
+import { helperStartedWithNode, loaderPath } from './loader.js';
 import { pchPath } from './clang.js';
 
 function yes(b: boolean): string {
@@ -40,6 +40,7 @@ export function printInfo(startedFrom: 'snapshot' | 'bundle'): string {
   lines.push(`  loader helper: ${existsSync(loaderPath()) ? loaderPath() : 'not built (run ./setup.sh)'}`);
   // bin/bpfscript starts node from dist/bpfscript.blob unless it belongs to another node
   // binary or NODE_OPTIONS is set; either way the program is the same.
+  lines.push(`  loader helper started: ${helperStartedWithNode() ? 'with node, by bin/bpfscript' : 'by node, when a trace starts'}`);
   lines.push(`  started from: ${startedFrom === 'snapshot' ? 'the start-up snapshot' : 'the bundle (no usable start-up snapshot)'}`);
   lines.push(`  precompiled BPF headers: ${existsSync(pchPath()) ? pchPath() : 'no (clang reads the headers as text)'}`);
   return lines.join('\n') + '\n';

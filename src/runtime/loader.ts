@@ -10,11 +10,19 @@
 // The helper's stderr is inherited by default: the helper writes there only libbpf's
 // messages under -v (meant for the user, as-is) and fatal start-up errors, so there
 // is nothing to parse, and an inherited fd can never fill up and stall the helper.
-// Tests pass stderr: 'pipe' to keep the tail for the exit reason.
+// The CLI and tests pass stderr: 'pipe' to keep the tail for the exit reason.
+//
+// The helper is spawned here, or, for the CLI, already running: bin/bpfscript starts
+// node through `bpfscript-loader --exec`, which forks a helper off first and names its
+// pipes in BPFSCRIPT_LOADER_FDS (claimStartedHelper() takes them; the first Loader
+// that can use them does).
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { packageRoot } from '../package-root.js';
 import type { AttachSpec } from '../codegen/manifest.js';
 
@@ -386,8 +394,125 @@ interface Pending {
 export type EventsListener = (records: Buffer[]) => void;
 export type ExitListener = (exit: LoaderExit) => void;
 
+/** What the client uses of the helper's process, spawned or started by bin/bpfscript. */
+interface HelperProcess {
+  readonly pid: number | undefined;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable | null;
+  kill(signal: NodeJS.Signals): void;
+  /** Once, after stdout has ended: the exit status, or why it never started. */
+  onClose(cb: (code: number | null, signal: NodeJS.Signals | null, error: Error | null) => void): void;
+}
+
+function spawnHelper(path: string, opts: LoaderOptions): HelperProcess {
+  const child = spawn(path, opts.verbose ? ['-v'] : [], {
+    stdio: ['pipe', 'pipe', opts.stderr ?? 'inherit'],
+    // Its own process group: Ctrl-C, SIGTERM or SIGHUP sent to the terminal's group
+    // reach only us, and we decide when END runs and when the helper quits. It still
+    // exits when we die (PR_SET_PDEATHSIG, and the end of its stdin).
+    detached: true,
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    stdin: child.stdin!,
+    stdout: child.stdout!,
+    stderr: child.stderr,
+    kill: (signal) => child.kill(signal),
+    onClose(cb) {
+      // A helper that never started gets no 'close' we can rely on.
+      child.on('error', (e) => {
+        if (child.pid === undefined) cb(null, null, e);
+      });
+      // 'close' comes after stdout ended, so every frame has been parsed.
+      child.on('close', (code, signal) => cb(code, signal, null));
+    },
+  };
+}
+
+/** The helper bin/bpfscript started (pid and pipe fds), until a Loader takes it. */
+let started: { pid: number; stdin: number; stdout: number; stderr: number } | null = null;
+
+/**
+ * Take BPFSCRIPT_LOADER_FDS out of the environment (the CLI calls this first thing, so
+ * no child of ours sees it) and keep the helper it names if its pipes are open here.
+ */
+export function claimStartedHelper(): void {
+  const v = process.env['BPFSCRIPT_LOADER_FDS'];
+  if (v === undefined) return;
+  delete process.env['BPFSCRIPT_LOADER_FDS'];
+  const [pid, stdin, stdout, stderr] = v.split(' ').map(Number) as [number, number, number, number];
+  try {
+    if (pid > 0 && [stdin, stdout, stderr].every((fd) => Number.isInteger(fd) && fd > 2 && fstatSync(fd).isFIFO())) {
+      started = { pid, stdin, stdout, stderr };
+    }
+  } catch {
+    // Not open here after all: spawn one when needed.
+  }
+}
+
+/** Whether bin/bpfscript started a helper that a Loader may still take. */
+export function helperStartedWithNode(): boolean {
+  return started !== null;
+}
+
+/** Let the started helper go (it exits at the end of its stdin). */
+function releaseStartedHelper(): void {
+  if (!started) return;
+  for (const fd of [started.stdin, started.stdout, started.stderr]) closeSync(fd);
+  started = null;
+}
+
+/**
+ * The exit status of a child node did not spawn, so never reaps: from its zombie's
+ * /proc/<pid>/stat (field 52 is the wait status), polled briefly after its stdout ended.
+ */
+function zombieStatus(pid: number, cb: (code: number | null, signal: NodeJS.Signals | null) => void, triesLeft = 200): void {
+  let fields: string[];
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    cb(null, null);
+    return;
+  }
+  if (fields[0] !== 'Z') {
+    if (triesLeft > 0) setTimeout(() => zombieStatus(pid, cb, triesLeft - 1), 2);
+    else cb(null, null);
+    return;
+  }
+  const status = Number(fields[49]);
+  const sig = status & 0x7f;
+  if (sig === 0) cb((status >> 8) & 0xff, null);
+  else cb(null, (Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as NodeJS.Signals | undefined) ?? null);
+}
+
+function adoptHelper(h: NonNullable<typeof started>): HelperProcess {
+  const stdin = new Socket({ fd: h.stdin, readable: false, writable: true });
+  const stdout = new Socket({ fd: h.stdout, readable: true, writable: false });
+  const stderr = new Socket({ fd: h.stderr, readable: true, writable: false });
+  return {
+    pid: h.pid,
+    stdin,
+    stdout,
+    stderr,
+    kill(signal) {
+      try {
+        process.kill(h.pid, signal);
+      } catch {
+        // Gone already.
+      }
+    },
+    onClose(cb) {
+      stdout.on('close', () => zombieStatus(h.pid, (code, signal) => cb(code, signal, null)));
+    },
+  };
+}
+
 export class Loader {
-  private readonly child: ChildProcess;
+  private readonly child: HelperProcess;
   private readonly parser: FrameParser;
   private readonly pending: Pending[] = [];
   private readonly eventListeners: EventsListener[] = [];
@@ -398,6 +523,7 @@ export class Loader {
   private exited: LoaderExit | null = null;
   private expectExit = false;
   private stderrTail = '';
+  private corked = false;
   private readonly closed: Promise<LoaderExit>;
 
   constructor(opts: LoaderOptions = {}) {
@@ -408,17 +534,18 @@ export class Loader {
       reply: (seq, status, message) => this.settle(seq, { status, message }),
       map: (seq, dump) => this.settle(seq, dump),
     });
-    this.child = spawn(path, opts.verbose ? ['-v'] : [], {
-      stdio: ['pipe', 'pipe', opts.stderr ?? 'inherit'],
-      // Its own process group: Ctrl-C, SIGTERM or SIGHUP sent to the terminal's group
-      // reach only us, and we decide when END runs and when the helper quits. It still
-      // exits when we die (PR_SET_PDEATHSIG, and the end of its stdin).
-      detached: true,
-    });
-    this.child.stdin?.on('error', () => {
+    // The started helper serves the plain case: its stderr is a pipe, it runs without -v.
+    if (started && opts.path === undefined && opts.stderr === 'pipe' && !opts.verbose) {
+      this.child = adoptHelper(started);
+      started = null;
+    } else {
+      releaseStartedHelper();
+      this.child = spawnHelper(path, opts);
+    }
+    this.child.stdin.on('error', () => {
       // EPIPE after the helper died; 'close' reports the exit.
     });
-    this.child.stdout?.on('data', (chunk: Buffer) => {
+    this.child.stdout.on('data', (chunk: Buffer) => {
       try {
         this.parser.push(chunk);
       } catch (e) {
@@ -438,12 +565,7 @@ export class Loader {
         if (!this.expectExit) for (const cb of this.exitListeners) cb(exit);
         resolve(exit);
       };
-      this.child.on('error', (e) => {
-        // A helper that never started gets no 'close' we can rely on.
-        if (this.child.pid === undefined) finish(null, null, e);
-      });
-      // 'close' comes after stdout ended, so every frame has been parsed.
-      this.child.on('close', (code, signal) => finish(code, signal, null));
+      this.child.onClose(finish);
     });
   }
 
@@ -481,6 +603,15 @@ export class Loader {
     const nl = r.message.indexOf('\n');
     const prog = nl < 0 ? '' : r.message.slice(0, nl);
     throw new LoadError(r.status, prog, nl < 0 ? r.message : r.message.slice(nl + 1));
+  }
+
+  /**
+   * Start a uprobe's registration (the kernel's slow part) on the helper's worker
+   * thread, ahead of open and load; the `attach` with the same spec links it. Always
+   * safe to skip: an attach with nothing prepared does all of it.
+   */
+  async prepare(spec: Extract<AttachSpec, { kind: 'uprobe' }>): Promise<void> {
+    await this.ok('prepare', ['uprobe', spec.path, spec.offset, flag(spec.ret), spec.pid]);
   }
 
   /** Resolves with the number of links made; rejects with AttachError. */
@@ -537,7 +668,7 @@ export class Loader {
     } catch (e) {
       if (!(e instanceof LoaderExitedError)) throw e;
     }
-    this.child.stdin?.end();
+    this.child.stdin.end();
     return this.closed;
   }
 
@@ -568,7 +699,17 @@ export class Loader {
     const line = encodeCommand(seq, verb, args);
     return new Promise((resolve, reject) => {
       this.pending.push({ seq, verb, resolve, reject });
-      this.child.stdin?.write(line);
+      // Commands sent in one go (open, set, load; the attaches) leave in one write: one
+      // syscall and one wake-up of the helper instead of one per command.
+      if (!this.corked) {
+        this.corked = true;
+        this.child.stdin.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.child.stdin.uncork();
+        });
+      }
+      this.child.stdin.write(line);
     });
   }
 

@@ -39,6 +39,17 @@ export interface RunOptions {
 
 type StopReason = { kind: 'exit'; code: number } | { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'child' } | { kind: 'loader'; reason: string };
 
+/**
+ * Start every uprobe's registration now (Loader.prepare): the first one waits for an
+ * RCU grace period in the kernel (about 10 ms, holding the lock every perf-event attach
+ * needs), which then passes while the object is compiled, opened and loaded.
+ */
+export function prepareUprobes(loader: Loader, m: Manifest): void {
+  for (const p of m.programs) {
+    for (const spec of p.attach) if (spec.kind === 'uprobe') loader.prepare(spec).catch(() => undefined);
+  }
+}
+
 export async function run(opts: RunOptions): Promise<number> {
   const r = new Runner(opts);
   return r.start();
@@ -112,13 +123,25 @@ class Runner {
   private async lifecycle(): Promise<number> {
     this.noteFiles();
     const obj = await this.opts.objPath;
-    await this.loader.open(obj);
-    if (this.opts.cmd) this.spawnChild(this.opts.cmd);
-    await this.loader.set('rt_start_ns', u64(process.hrtime.bigint()));
-    await this.loader.set('rt_cpid', u64(BigInt(this.child?.pid ?? 0)));
-    await this.loader.set('rt_ncpus', u64(BigInt(onlineCpus())));
+    // Pipelined: open, the three sets and load go out at once (the helper answers in
+    // order; after a failed open the rest fail too, and the open's error is reported).
+    // Only -c waits for open before it starts the command whose pid is set.
+    const opened = this.loader.open(obj);
+    if (this.opts.cmd) {
+      await opened;
+      this.spawnChild(this.opts.cmd);
+    }
+    const steps = [
+      opened,
+      this.loader.set('rt_start_ns', u64(process.hrtime.bigint())),
+      this.loader.set('rt_cpid', u64(BigInt(this.child?.pid ?? 0))),
+      this.loader.set('rt_ncpus', u64(BigInt(onlineCpus()))),
+    ];
+    const loaded = this.loader.load();
+    for (const p of [...steps, loaded]) p.catch(() => undefined);
+    for (const p of steps) await p;
     try {
-      await this.loader.load();
+      await loaded;
     } catch (e) {
       if (e instanceof LoadError) {
         const p = this.m.programs.find((x) => x.prog === e.prog);

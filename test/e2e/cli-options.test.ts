@@ -172,6 +172,33 @@ describeE2E('e2e: command-line options', () => {
     30_000,
   );
 
+  itE2E(
+    'bin/bpfscript starts the loader helper alongside node; the -c command inherits neither its pipes nor BPFSCRIPT_LOADER_FDS',
+    async () => {
+      expect((await runCli(['--info'])).stdout).toContain('loader helper started: with node, by bin/bpfscript');
+      const own = path.join(REPO_ROOT, 'native', 'loader', 'bpfscript-loader');
+      expect((await runCli(['--info'], { env: { BPFSCRIPT_LOADER: own } })).stdout).toContain('loader helper started: by node, when a trace starts');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfscript-e2e-fds-'));
+      try {
+        // Prints its open fds on one line, then how many BPFSCRIPT_LOADER_FDS it sees.
+        const show = path.join(dir, 'show-fds');
+        fs.writeFileSync(show, '#!/bin/sh\necho fds: $(ls /proc/$$/fd)\necho env: $(env | grep -c BPFSCRIPT_LOADER_FDS)\n', { mode: 0o755 });
+        const fdsOf = (out: string): string[] => (/^fds: (.*)$/m.exec(out)?.[1] ?? '').split(' ').filter((fd) => Number(fd) > 2);
+        const direct = await runProcess(show, []);
+        const { result: r, leftovers } = await runTracked(['-c', show, '-e', 'BEGIN { printf("begin\\n"); }']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(leftovers, 'BPF programs left loaded').toBe(0);
+        expect(r.stdout).toMatch(/^begin$/m);
+        expect(r.stdout).toMatch(/^env: 0$/m);
+        // Whatever fds the command has beyond stdio, a child of the test has them too.
+        expect(fdsOf(r.stdout).filter((fd) => !fdsOf(direct.stdout).includes(fd)), r.stdout).toEqual([]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
+
   // The leftover check every case relies on must be able to fail: a live run's programs
   // are counted for its own token and not for another run's.
   itE2E('leftover tracking counts a running tracer\'s programs as its own only', async () => {

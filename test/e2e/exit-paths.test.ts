@@ -262,6 +262,9 @@ describeE2E('e2e: every way a trace ends', () => {
     const baseline = await programBaseline();
     const live = start([script]);
     await live.waitFor(/^begin$/m);
+    // "begin" comes before the probes are attached; a stop before interval:ms:20 first
+    // fires would rightly print no @ticks (bpftrace neither), which is not this test's point.
+    await new Promise((r) => setTimeout(r, 100));
     process.kill(live.pid, 'SIGINT');
     process.kill(live.pid, 'SIGINT');
     const exit = await live.exited;
@@ -308,6 +311,7 @@ describeE2E('e2e: every way a trace ends', () => {
     const live = start(['-c', `${TARGET} sleep 20000`, writeScript('c-term.bt', SCRIPT_C)]);
     const [, pid] = await live.waitFor(/^child (\d+)$/m);
     await live.waitFor(/^begin$/m);
+    await new Promise((r) => setTimeout(r, 200));
     process.kill(live.pid, 'SIGTERM');
     const exit = await live.exited;
     expectNormalEnd(live, exit);

@@ -5,7 +5,7 @@
 // Skips loudly (the reason is in the suite name and on stderr) without root/clang.
 
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +150,19 @@ function ownedIds(pid: number): { progs: number[]; links: number[] } {
     if (link) links.add(Number(link[1]));
   }
   return { progs: [...progs], links: [...links] };
+}
+
+/** How many perf events a process holds open. */
+function perfEventFds(pid: number): number {
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[perf_event]') n++;
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return n;
 }
 
 function bpftoolIds(what: 'prog' | 'link'): Set<number> {
@@ -303,6 +316,36 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
     expect(await l.attach('lt_uprobe', { ...base, ret: true, cookie: COOKIE_URETPROBE })).toBe(1);
     await c.go();
     expect([await slot(l, COOKIE_UPROBE), await slot(l, COOKIE_URETPROBE)]).toEqual([200n, 200n]);
+  });
+
+  it.skipIf(!HAS_READELF)('prepares uprobes before open: each attach links the prepared perf event', async () => {
+    const c = child(150);
+    await c.ready;
+    const libc = /\s(\/\S*\/libc\.so\.6)$/m.exec(readFileSync(`/proc/${c.pid}/maps`, 'utf8'))?.[1];
+    expect(libc).toBeDefined();
+    const base = { kind: 'uprobe', path: libc!, offset: symbolFileOffset(libc!, 'getppid'), pid: -1 } as const;
+    const l = start();
+    await l.prepare({ ...base, ret: false, cookie: 0 });
+    await l.prepare({ ...base, ret: true, cookie: 0 });
+    // One more that no attach takes: the helper closes it at quit.
+    await l.prepare({ ...base, ret: false, cookie: 0 });
+    await l.open(object);
+    await l.set('rt_cpid', u64le(c.pid));
+    await l.load();
+    expect(await l.attach('lt_uprobe', { ...base, ret: false, cookie: COOKIE_UPROBE })).toBe(1);
+    expect(await l.attach('lt_uprobe', { ...base, ret: true, cookie: COOKIE_URETPROBE })).toBe(1);
+    // Three perf events in all: had the attaches made their own, there would be five.
+    expect(perfEventFds(l.pid!)).toBe(3);
+    await c.go();
+    expect([await slot(l, COOKIE_UPROBE), await slot(l, COOKIE_URETPROBE)]).toEqual([150n, 150n]);
+  });
+
+  it('a prepare that failed leaves the attach, and its error, to libbpf', async () => {
+    const l = await loaded(child(0));
+    const spec = { kind: 'uprobe', path: '/no/such/binary', offset: 16, ret: false, pid: -1, cookie: 1 } as const;
+    await l.prepare(spec);
+    await expect(l.attach('lt_uprobe', spec)).rejects.toThrow('uprobe /no/such/binary:0x10: No such file or directory');
+    await expect(l.attach('lt_uprobe', spec)).rejects.toThrow('uprobe /no/such/binary:0x10: No such file or directory');
   });
 
   it('opens one perf event per online CPU for "all" and one for "one"', async () => {
