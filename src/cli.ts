@@ -167,9 +167,7 @@ async function readProgram(opts: CliOptions, args: string[]): Promise<{ src: Sou
   try {
     buf = readFileSync(file);
   } catch (e) {
-    const d = new Diagnostics();
-    d.error('E010', null, { path: file, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message });
-    throw new UserError(d.items);
+    throw UserError.of('E010', null, { path: file, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message });
   }
   return { src: new SourceFile(file, decode(buf, file)), params, fromFile: true };
 }
@@ -178,12 +176,9 @@ function decode(buf: Buffer, path: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
-    const d = new Diagnostics();
     // Find the first invalid byte for a useful location.
-    const text = buf.toString('latin1');
-    d.error('P009', null, {}, [`${path}: the first invalid byte is near offset ${firstInvalidUtf8(buf)}`]);
-    currentSource = new SourceFile(path, text);
-    throw new UserError(d.items);
+    currentSource = new SourceFile(path, buf.toString('latin1'));
+    throw UserError.of('P009', null, {}, [`${path}: the first invalid byte is near offset ${firstInvalidUtf8(buf)}`]);
   }
 }
 
@@ -280,9 +275,7 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
     try {
       await out.ready();
     } catch (e) {
-      const d = new Diagnostics();
-      d.error('E009', null, { path: opts.output ?? '', reason: (e as Error).message });
-      throw new UserError(d.items);
+      throw UserError.of('E009', null, { path: opts.output ?? '', reason: (e as Error).message });
     }
     return await run({
       manifest: result.manifest,
@@ -311,9 +304,7 @@ function parsePid(s: string): number {
     process.kill(n, 0);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ESRCH') {
-      const d = new Diagnostics();
-      d.error('E008', null, { pid: n });
-      throw new UserError(d.items);
+      throw UserError.of('E008', null, { pid: n });
     }
   }
   return n;
@@ -324,10 +315,7 @@ async function compileObject(c: string, src: SourceFile, early?: clang.ClangRun)
     return (await (early ? early.compile(c, VERSION) : clang.compileC(c, VERSION))).objPath;
   } catch (e) {
     if (e instanceof clang.ClangError) {
-      const d = new Diagnostics();
-      if (e.missing) d.error('E002', null);
-      else d.error('B001', clangSpan(e.stderr, src), { detail: firstClangError(e.stderr) });
-      throw new UserError(d.items);
+      throw e.missing ? UserError.of('E002', null) : UserError.of('B001', clangSpan(e.stderr, src), { detail: firstClangError(e.stderr) });
     }
     throw e;
   }

@@ -872,7 +872,11 @@ class Checker implements InferCtx {
       return VOID;
     }
     const t = this.typeOf(base);
-    if (t.k === 'void') return VOID;
+    if (t.k === 'void') {
+      // A function without a value (exit(), print() ...); other void bases were reported.
+      if (base.kind === 'Call') this.error(e.arrow ? 'T011' : 'T018', base.span, { what: `${base.name}(), which has no value,` });
+      return VOID;
+    }
     let rec: string | null = null;
     if (t.k === 'ptr' && /^(struct|union) /.test(t.to)) rec = t.to;
     else if (t.k === 'record') rec = t.name;

@@ -6,6 +6,31 @@
 import { parseFormat } from '../runtime/format/printf.js';
 import { tyToString, type Ty } from '../types/ty.js';
 
+/**
+ * Values printed as text (what bpftrace 0.17 lets %s take): strings and char arrays, and
+ * the values user space turns into text (symbols, stacks, addresses, names, times).
+ */
+const TEXT_KINDS: ReadonlySet<Ty['k']> = new Set([
+  'str',
+  'joined',
+  'ksym',
+  'usym',
+  'func',
+  'probe',
+  'username',
+  'kstack',
+  'ustack',
+  'inet',
+  'macaddr',
+  'timestamp',
+  'cgroup_path',
+  'strerror',
+]);
+
+function isText(t: Ty): boolean {
+  return TEXT_KINDS.has(t.k) || (t.k === 'array' && t.elem.k === 'int' && t.elem.bits === 8);
+}
+
 /** Problems with `fmt` applied to arguments of types `args` (empty when fine). */
 export function checkFormat(fmt: string, args: readonly Ty[]): string[] {
   const problems: string[] = [];
@@ -18,9 +43,16 @@ export function checkFormat(fmt: string, args: readonly Ty[]): string[] {
   }
   specs.forEach((s, i) => {
     const t = args[i]!;
-    const text = t.k === 'str' || t.k === 'tuple' || t.k === 'buf' || t.k === 'joined' || t.k === 'record';
-    if (s.expects === 'integer' && text) problems.push(`${s.text} expects an integer, but argument ${i + 1} is ${tyToString(t)}`);
-    if (s.expects === 'buffer' && t.k !== 'buf') problems.push(`${s.text} expects a buffer (buf()), but argument ${i + 1} is ${tyToString(t)}`);
+    const what = `argument ${i + 1} is ${tyToString(t)}`;
+    if (s.expects === 'integer' && (isText(t) || t.k === 'tuple' || t.k === 'buf' || t.k === 'record')) {
+      problems.push(`${s.text} expects an integer, but ${what}`);
+    }
+    // bpftrace refuses these too (0.17: "%s specifier expects a value of type string").
+    // (void: an argument already reported, such as an unknown builtin.)
+    if (s.expects === 'string' && !isText(t) && t.k !== 'void') {
+      problems.push(`${s.text} expects a string, but ${what}${t.k === 'ptr' ? ' (str() reads the string it points to)' : t.k === 'buf' ? ' (%r prints a buffer)' : ''}`);
+    }
+    if (s.expects === 'buffer' && t.k !== 'buf') problems.push(`${s.text} expects a buffer (buf()), but ${what}`);
   });
   return problems;
 }

@@ -14,7 +14,7 @@
 // natively. A lookup costs well under a millisecond with a cold JIT.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { Diagnostics, InternalError, UserError } from '../diagnostics/diagnostic.js';
+import { InternalError, UserError } from '../diagnostics/diagnostic.js';
 import { VOID, type IntBits, type Ty } from '../types/ty.js';
 
 export const VMLINUX_BTF_PATH = '/sys/kernel/btf/vmlinux';
@@ -968,9 +968,7 @@ export function vmlinuxBtf(): Btf {
   try {
     data = readFileSync(VMLINUX_BTF_PATH);
   } catch {
-    const diags = new Diagnostics();
-    diags.error('E005', null);
-    throw new UserError(diags.items);
+    throw UserError.of('E005', null);
   }
   vmlinuxCache = new Btf(data);
   return vmlinuxCache;

@@ -6,7 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Diagnostics, UserError } from '../diagnostics/diagnostic.js';
+import { UserError } from '../diagnostics/diagnostic.js';
 
 export const TRACEFS_PATH = '/sys/kernel/tracing';
 const DEBUGFS_TRACING_PATH = '/sys/kernel/debug/tracing';
@@ -34,9 +34,7 @@ export function locateTracefs(candidates: readonly string[], mountPoint: string,
   const reason = mount();
   // Another process may have mounted it at the same time ("already mounted"): look again.
   if (isTracefs(mountPoint)) return mountPoint;
-  const diags = new Diagnostics();
-  diags.error('E004', null, { reason: reason ?? 'it is still not there after mounting' });
-  throw new UserError(diags.items);
+  throw UserError.of('E004', null, { reason: reason ?? 'it is still not there after mounting' });
 }
 
 /** Run mount(8); returns why it failed, or null on success. */

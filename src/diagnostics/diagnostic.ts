@@ -66,6 +66,13 @@ export class UserError extends Error {
   constructor(readonly diagnostics: readonly Diagnostic[]) {
     super(diagnostics.map((d) => d.message).join('; '));
   }
+
+  /** One error diagnostic, ready to throw. */
+  static of(code: DiagCode, span: Span | null, args: Record<string, string | number> = {}, hints: readonly string[] = []): UserError {
+    const d = new Diagnostics();
+    d.error(code, span, args, hints);
+    return new UserError(d.items);
+  }
 }
 
 /** An invariant of bpfscript itself was violated: a bug, reported as one. */

@@ -2,7 +2,7 @@
 // the effective set. Reported as diagnostic E001, before anything is spawned.
 
 import { readFileSync } from 'node:fs';
-import { Diagnostics, UserError } from '../diagnostics/diagnostic.js';
+import { UserError } from '../diagnostics/diagnostic.js';
 
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;
@@ -23,7 +23,5 @@ export function hasBpfPrivileges(): boolean {
 
 export function checkPrivileges(): void {
   if (hasBpfPrivileges()) return;
-  const d = new Diagnostics();
-  d.error('E001', null);
-  throw new UserError(d.items);
+  throw UserError.of('E001', null);
 }

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Manifest, MapManifest } from '../codegen/manifest.js';
-import { Diagnostics, UserError } from '../diagnostics/diagnostic.js';
+import { UserError } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
 import { Loader, LoadError, AttachError, LoaderExitedError } from './loader.js';
 import { decodeRecordArgs, decodeMap, type DecodeEnv } from './decode-glue.js';
@@ -147,12 +147,10 @@ class Runner {
         const p = this.m.programs.find((x) => x.prog === e.prog);
         if (p && (p.provider === 'kfunc' || p.provider === 'kretfunc' || p.provider === 'iter')) {
           // fentry/fexit/iter programs are refused at load on kernels without BPF trampolines.
-          const d = new Diagnostics();
           // The kernel's answer (an errno), not libbpf's lines about our cached object.
           const errno = /failed to load: -?(\d+)/.exec(e.log)?.[1];
           const why = errno ? ` (${this.sym.strerror(Number(errno))})` : '';
-          d.error('E006', p.span, { feature: `${p.provider} probes (BPF trampolines)`, reason: `the kernel refused to load ${p.text}${why}` });
-          throw new UserError(d.items);
+          throw UserError.of('E006', p.span, { feature: `${p.provider} probes (BPF trampolines)`, reason: `the kernel refused to load ${p.text}${why}` });
         }
         throw new UserError([mapVerifierError(e.prog, e.log, this.m, this.opts.src)]);
       }
@@ -179,9 +177,7 @@ class Runner {
         const e = (results[failed] as PromiseRejectedResult).reason;
         const { prog: p, spec } = pending[failed]!;
         if (e instanceof AttachError) {
-          const d = new Diagnostics();
-          d.error('B003', p.span, { probe: this.m.attachNames[spec.cookie]?.probe ?? p.text, reason: e.message });
-          throw new UserError(d.items);
+          throw UserError.of('B003', p.span, { probe: this.m.attachNames[spec.cookie]?.probe ?? p.text, reason: e.message });
         }
         throw e;
       }
@@ -428,9 +424,7 @@ class Runner {
   private spawnChild(cmd: string): void {
     const argv = splitCommand(cmd);
     if (argv.length === 0) {
-      const d = new Diagnostics();
-      d.error('E007', null, { cmd, reason: 'empty command' });
-      throw new UserError(d.items);
+      throw UserError.of('E007', null, { cmd, reason: 'empty command' });
     }
     // Resolved through PATH as a shell does; a command that cannot run is an error
     // before anything is attached (as in bpftrace).
@@ -438,9 +432,7 @@ class Runner {
     try {
       program = resolveProgram(argv[0]!);
     } catch (e) {
-      const d = new Diagnostics();
-      d.error('E007', null, { cmd, reason: (e as Error).message });
-      throw new UserError(d.items);
+      throw UserError.of('E007', null, { cmd, reason: (e as Error).message });
     }
     // The child waits on fd 3 until every probe is attached, then execs the command
     // (same pid, so cpid is right).
@@ -539,7 +531,5 @@ async function runShell(cmd: string, out: Output): Promise<void> {
 
 /** E011: the loader helper exited while it still had work (`reason`: how it ended). */
 function loaderDied(reason: string): UserError {
-  const d = new Diagnostics();
-  d.error('E011', null, { reason });
-  return new UserError(d.items);
+  return UserError.of('E011', null, { reason });
 }
