@@ -68,7 +68,7 @@ export function buildProgram(): Command {
     .option('-B <mode>', "output buffering ('full', 'line' or 'none'; accepted for compatibility)")
     .option('-I <dir>', 'add a directory to the include search path', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--include <file>', 'add an #include before the program', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('-k', 'warn when a BPF helper fails (-kk: all helpers)', (_v: string, n: number) => n + 1, 0)
+    .option('-k', 'report BPF helper calls that fail, other than memory reads (-kk: memory reads too)', (_v: string, n: number) => n + 1, 0)
     .option('--usdt-file-activation', 'activate USDT semaphores by file (accepted for compatibility)')
     .option('--info', 'print information about kernel BPF support')
     .option('--no-warnings', 'disable warning messages')
@@ -230,7 +230,7 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
   }
   try {
     const lineFile = opts.e !== undefined || src.path === 'stdin' ? clang.scriptFileFor(src.text) : src.path;
-    const settings = settingsFromEnv();
+    const settings = { ...settingsFromEnv(), helperCheck: Math.min(opts.k, 2) as 0 | 1 | 2 };
     const key = cache.compileKey({ text: src.text, params, settings, unsafe: !!opts.unsafe, version: VERSION, lineFile });
     let result = pid > 0 ? null : cache.lookupCompile(clang.cacheDir(), key);
     let early: clang.ClangRun | undefined;

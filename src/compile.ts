@@ -51,6 +51,7 @@ export function compile(src: SourceFile, opts: CompileOptions, diags: Diagnostic
     lineFile: opts.lineFile,
     ringSize: settings.ringSize,
     printMapsOnExit: settings.printMapsOnExit,
+    helperCheck: settings.helperCheck,
   });
   return { ast, typed, c, manifest, settings };
 }

@@ -119,6 +119,29 @@ static __always_inline void rt_emit_simple(__u32 id, __u32 prog)
 		rt_submit(ev);
 }
 
+/*
+ * -k/-kk: `ret` is what a helper call returned; when it failed, report it as event `id`
+ * (user space prints bpftrace's "Failed to <helper>: <error>" with the call's place).
+ * Returns `ret`, so a call can be wrapped where it stands.
+ */
+struct rt_helper_error {
+	struct rt_event_hdr hdr;
+	__s64 ret;
+};
+
+static __always_inline long rt_check(long ret, __u32 id, __u32 prog)
+{
+	if (ret < 0) {
+		struct rt_helper_error *ev = rt_reserve(sizeof(*ev), id, prog);
+
+		if (ev) {
+			ev->ret = ret;
+			rt_submit(ev);
+		}
+	}
+	return ret;
+}
+
 /* ---------------------------------------------------------------- maps */
 
 static __always_inline void rt_count_drop(__u32 map)
@@ -133,10 +156,13 @@ static __always_inline void rt_count_drop(__u32 map)
  * Update a map entry, counting a refusal because the map is full (-E2BIG) so user space
  * can report it instead of losing data silently.
  */
-static __always_inline void rt_update(void *map, const void *key, const void *val, __u32 map_id)
+static __always_inline long rt_update(void *map, const void *key, const void *val, __u32 map_id)
 {
-	if (bpf_map_update_elem(map, key, val, BPF_ANY) == -7 /* -E2BIG */)
+	long ret = bpf_map_update_elem(map, key, val, BPF_ANY);
+
+	if (ret == -7 /* -E2BIG */)
 		rt_count_drop(map_id);
+	return ret;
 }
 
 /* The value slot of `key`, created zeroed when missing; NULL only if the map is full. */

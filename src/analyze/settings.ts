@@ -15,6 +15,11 @@ export interface Settings {
   readonly maxProbes: number;
   readonly missingProbes: 'error' | 'warn' | 'ignore';
   readonly stackMode: 'bpftrace' | 'perf' | 'raw';
+  /**
+   * -k: report failed BPF helper calls other than memory reads (map updates and deletes);
+   * -kk (2): every checked helper, memory reads too. 0: none.
+   */
+  readonly helperCheck: 0 | 1 | 2;
 }
 
 const PAGE = 4096;
@@ -45,6 +50,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     maxProbes: envInt(env, 'BPFTRACE_MAX_PROBES') ?? 512,
     missingProbes: 'error',
     stackMode: (['bpftrace', 'perf', 'raw'] as const).find((m) => m === env.BPFTRACE_STACK_MODE) ?? 'bpftrace',
+    helperCheck: 0,
   };
 }
 

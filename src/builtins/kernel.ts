@@ -178,7 +178,7 @@ export const KERNEL_FNS: readonly BuiltinFn[] = [
       }
       g.w.ln(`*(__u32 *)${dst} = ${n};`);
       const src = t.k === 'array' || t.k === 'str' ? `&${g.lvalue(a)}` : `(const void *)(${g.scalar(a)})`;
-      g.w.ln(`${readFn(g, t)}(&${dst}[4], ${n}, ${src});`);
+      g.w.ln(`${g.checked(`${readFn(g, t)}(&${dst}[4], ${n}, ${src})`, 'probe_read', call.span)};`);
     },
   }),
   fn({
@@ -220,7 +220,7 @@ export const KERNEL_FNS: readonly BuiltinFn[] = [
       } else if (t.k === 'ptr') {
         const n = g.tmp('n');
         g.w.ln(`__u32 ${n} = *(__u32 *)${dst} == 10 ? 16 : 4;`);
-        g.w.ln(`${readFn(g, t)}(&${dst}[4], ${n} & 31, (const void *)(${g.scalar(addr)}));`);
+        g.w.ln(`${g.checked(`${readFn(g, t)}(&${dst}[4], ${n} & 31, (const void *)(${g.scalar(addr)}))`, 'probe_read', call.span)};`);
       } else {
         const v = g.tmp('a');
         g.w.ln(`__u32 ${v} = (__u32)(${g.scalar(addr)});`);
@@ -260,7 +260,7 @@ export const KERNEL_FNS: readonly BuiltinFn[] = [
       const a = call.args[0]!;
       const t = g.ty(a);
       if (t.k === 'array') g.w.ln(`__builtin_memcpy(${dst}, &${g.lvalue(a)}, 6);`);
-      else g.w.ln(`${readFn(g, t)}(${dst}, 6, (const void *)(${g.scalar(a)}));`);
+      else g.w.ln(`${g.checked(`${readFn(g, t)}(${dst}, 6, (const void *)(${g.scalar(a)}))`, 'probe_read', call.span)};`);
     },
   }),
   fn({

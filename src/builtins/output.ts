@@ -184,7 +184,7 @@ export const OUTPUT_FNS: readonly BuiltinFn[] = [
       for (const [name, keys] of pairs) {
         const m = g.map(name);
         const key = g.mapKey(name, keys);
-        g.w.ln(`bpf_map_delete_elem(&${m.cname}, &${key});`);
+        g.w.ln(`${g.checked(`bpf_map_delete_elem(&${m.cname}, &${key})`, 'map_delete_elem', call.span)};`);
       }
       return '';
     },
@@ -252,12 +252,12 @@ export const OUTPUT_FNS: readonly BuiltinFn[] = [
       g.w.ln('#pragma unroll');
       g.w.open(`for (int ${i} = 0; ${i} < ${JOIN_ARGS}; ${i}++) {`);
       g.w.ln(`__u64 ${p} = 0;`);
-      g.w.ln(`bpf_probe_read_${user ? 'user' : 'kernel'}(&${p}, sizeof(${p}), (const void *)(${base} + ${i} * 8));`);
+      g.w.ln(`${g.checked(`bpf_probe_read_${user ? 'user' : 'kernel'}(&${p}, sizeof(${p}), (const void *)(${base} + ${i} * 8))`, 'probe_read', call.span)};`);
       g.w.open(`if (!${p}) {`);
       g.w.ln(`${dst}[${i} * ${JOIN_ARGLEN}] = 0;`);
       g.w.ln('break;');
       g.w.close();
-      g.w.ln(`bpf_probe_read_${user ? 'user' : 'kernel'}_str(&${dst}[${i} * ${JOIN_ARGLEN}], ${JOIN_ARGLEN}, (const void *)${p});`);
+      g.w.ln(`${g.checked(`bpf_probe_read_${user ? 'user' : 'kernel'}_str(&${dst}[${i} * ${JOIN_ARGLEN}], ${JOIN_ARGLEN}, (const void *)${p})`, 'probe_read_str', call.span)};`);
       g.w.close();
     },
     emit(g, call) {

@@ -53,6 +53,13 @@ export interface GenCtx {
   lvalue(e: Expr): string;
   /** Register a ring-buffer event; returns its id. */
   event(kind: EventKind, span: Span, args: Ty, extra?: { format?: string; map?: number; top?: number; div?: number }): number;
+  /**
+   * `call` (a C expression calling a BPF helper) wrapped to report a failure under -k
+   * (helpers other than memory reads) or -kk (all): `rt_check(call, <event>, <prog>)`,
+   * where the event is a helper_error naming `helper` (bpftrace 0.17's name for it:
+   * probe_read, probe_read_str, map_update_elem, map_delete_elem) at `span`.
+   */
+  checked(call: string, helper: string, span: Span): string;
   /** Name of the C struct of an event's payload (`ev_<id>`), defined at file scope. */
   eventStruct(id: number): string;
   /** Map info by script name. */

@@ -66,9 +66,9 @@ export const STRING_FNS: readonly BuiltinFn[] = [
         g.w.ln(`if (${n} > ${out.size})`);
         g.w.ln(`\t${n} = ${out.size};`);
         g.w.ln(`${dst}[0] = 0;`);
-        g.w.ln(`${read}(${dst}, ${n}, ${src});`);
+        g.w.ln(`${g.checked(`${read}(${dst}, ${n}, ${src})`, 'probe_read_str', call.span)};`);
       } else {
-        g.w.ln(`${read}(${dst}, ${out.size}, ${src});`);
+        g.w.ln(`${g.checked(`${read}(${dst}, ${out.size}, ${src})`, 'probe_read_str', call.span)};`);
       }
     },
   },

@@ -29,6 +29,8 @@ export interface CodegenOptions {
   readonly lineFile: string;
   readonly ringSize: number;
   readonly printMapsOnExit: boolean;
+  /** -k / -kk (Settings.helperCheck); absent: 0. */
+  readonly helperCheck?: 0 | 1 | 2;
 }
 
 export interface CodegenResult {
@@ -228,7 +230,7 @@ class Codegen {
     return e.name;
   }
 
-  event(kind: EventKind, span: Span, args: Ty, prog: string, extra: { format?: string; map?: number; top?: number; div?: number }): number {
+  event(kind: EventKind, span: Span, args: Ty, prog: string, extra: { format?: string; map?: number; top?: number; div?: number; helper?: string }): number {
     const id = this.events.length;
     this.events.push({ id, kind, args, prog, span: { start: span.start, end: span.end }, ...extra });
     const elems = args.k === 'tuple' ? args.elems : [];
@@ -643,6 +645,12 @@ class ProbeGen implements GenCtx {
     }
   }
 
+  /** Where `=` (or `+=` ...) of an assignment is: bpftrace places a failed map update there. */
+  private assignOpSpan(s: Extract<Stmt, { kind: 'AssignStmt' }>): Span {
+    const at = this.cg.src.text.indexOf(s.op, s.target.span.end);
+    return at < 0 || at >= s.value.span.start ? s.span : { start: at, end: at + s.op.length };
+  }
+
   private assign(s: Extract<Stmt, { kind: 'AssignStmt' }>): void {
     const target = s.target;
     if (target.kind === 'VarRef') {
@@ -665,7 +673,7 @@ class ProbeGen implements GenCtx {
     this.w.ln(`${this.decl(m.value, val)};`);
     if (!isScalar(m.value)) this.w.ln(`__builtin_memset(&${val}, 0, sizeof(${val}));`);
     this.into(v, val, m.value);
-    this.w.ln(`rt_update(&${m.cname}, &${key}, &${val}, ${m.index});`);
+    this.w.ln(`${this.checked(`rt_update(&${m.cname}, &${key}, &${val}, ${m.index})`, 'map_update_elem', this.assignOpSpan(s))};`);
   }
 
   // ---------------------------------------------------------------- GenCtx
@@ -690,6 +698,14 @@ class ProbeGen implements GenCtx {
 
   event(kind: EventKind, span: Span, args: Ty, extra: { format?: string; map?: number; top?: number; div?: number } = {}): number {
     return this.cg.event(kind, span, args, this.unit.prog, extra);
+  }
+
+  checked(call: string, helper: string, span: Span): string {
+    const level = this.cg.opts.helperCheck ?? 0;
+    if (level === 0 || (level === 1 && helper.startsWith('probe_read'))) return call;
+    // The payload is the helper's return value (struct rt_helper_error in rt.bpf.h).
+    const id = this.cg.event('helper_error', span, { k: 'tuple', elems: [{ k: 'int', bits: 64, signed: true }] }, this.unit.prog, { helper });
+    return `rt_check(${call}, ${id}, ${this.progIndex})`;
   }
 
   eventStruct(id: number): string {
@@ -814,7 +830,9 @@ class ProbeGen implements GenCtx {
           const ot = this.ty(e.operand);
           const read = ot.k === 'ptr' && ot.user ? 'bpf_probe_read_user' : this.provider.kind.startsWith('u') ? 'bpf_probe_read_user' : 'bpf_probe_read_kernel';
           this.w.ln(`${this.decl(t, v)} = 0;`);
-          this.w.ln(`${read}(&${v}, sizeof(${v}), (const void *)(${p}));`);
+          // bpftrace places a failed read at the `*`.
+          const star = { start: e.span.start, end: e.span.start + 1 };
+          this.w.ln(`${this.checked(`${read}(&${v}, sizeof(${v}), (const void *)(${p}))`, 'probe_read', star)};`);
           return v;
         }
         const x = this.scalar(e.operand);
@@ -859,7 +877,7 @@ class ProbeGen implements GenCtx {
         const v = this.tmp('d');
         const read = bt.k === 'ptr' && bt.user ? 'bpf_probe_read_user' : 'bpf_probe_read_kernel';
         this.w.ln(`${this.decl(t, v)} = 0;`);
-        this.w.ln(`${read}(&${v}, sizeof(${v}), (const void *)(${this.scalar(e.expr)} + (${this.scalar(e.index)}) * sizeof(${v})));`);
+        this.w.ln(`${this.checked(`${read}(&${v}, sizeof(${v}), (const void *)(${this.scalar(e.expr)} + (${this.scalar(e.index)}) * sizeof(${v})))`, 'probe_read', e.span)};`);
         return v;
       }
       case 'TupleIndex': {
@@ -1018,7 +1036,7 @@ class ProbeGen implements GenCtx {
       const v = this.tmp('f');
       const ct = t.k === 'int' ? `__${t.signed ? 's' : 'u'}${t.bits}` : '__u64';
       this.w.ln(`${ct} ${v} = 0;`);
-      this.w.ln(`${this.fieldReader(e)}(&${v}, sizeof(${v}), &${this.accessPath(e)});`);
+      this.w.ln(`${this.checked(`${this.fieldReader(e)}(&${v}, sizeof(${v}), &${this.accessPath(e)})`, 'probe_read', e.span)};`);
       return t.k === 'int' ? `((__${t.signed ? 's' : 'u'}64)${v})` : v;
     }
     const tp = this.unit.tracepoint;
@@ -1087,7 +1105,7 @@ class ProbeGen implements GenCtx {
     if (e.kind === 'FieldAccess' && (t.k === 'array' || t.k === 'record')) {
       const n = Math.min(sizeOf(t), sizeOf(dstTy));
       if (this.isTracepointArg(e)) this.w.ln(`__builtin_memcpy(&${dst}, &${this.fieldLvalue(e)}, ${n});`);
-      else this.w.ln(`${this.fieldReader(e)}(&${dst}, ${n}, &${this.fieldLvalue(e)});`);
+      else this.w.ln(`${this.checked(`${this.fieldReader(e)}(&${dst}, ${n}, &${this.fieldLvalue(e)})`, 'probe_read', e.span)};`);
       return;
     }
     // Everything else: builtins that write into a destination, or plain copies.
@@ -1156,7 +1174,7 @@ class ProbeGen implements GenCtx {
         const src = this.fieldLvalue(e);
         const n = Math.min(size, sizeOf(t));
         if (this.isTracepointArg(e)) this.w.ln(`__builtin_memcpy(${dst}, ${src}, ${n});`);
-        else this.w.ln(`${this.fieldReader(e)}(${dst}, ${n}, &${src});`);
+        else this.w.ln(`${this.checked(`${this.fieldReader(e)}(${dst}, ${n}, &${src})`, 'probe_read', e.span)};`);
         if (n === size) this.w.ln(`${dst}[${size - 1}] = 0;`);
         return;
       }

@@ -128,7 +128,7 @@ export type EventKind =
   | 'cat'
   | 'system'
   | 'join'
-  | 'error'; // a runtime error detected in the kernel (e.g. map full)
+  | 'helper_error'; // -k/-kk: a BPF helper call failed (payload: s64 return value)
 
 export interface EventManifest {
   readonly id: number;
@@ -141,6 +141,8 @@ export interface EventManifest {
   readonly map?: number;
   readonly top?: number;
   readonly div?: number;
+  /** helper_error: the helper, as bpftrace names it (probe_read_str, map_update_elem ...). */
+  readonly helper?: string;
   /** Program that emits it, for lost-event accounting and messages. */
   readonly prog: string;
   /** Where in the script (span) the call is, for runtime messages. */

@@ -106,6 +106,7 @@ export const CATALOGUE = {
   // ---- runtime warnings (R)
   R001: w('Lost {count} events in probe {probe}'),
   R002: w('map {name} is full ({max} entries): {count} updates were dropped', 'raise the limit with BPFTRACE_MAP_KEYS_MAX or config = { max_map_keys = N }'),
+  R003: w('Failed to {helper}: {error} ({ret})'), // -k/-kk, worded as bpftrace 0.17
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagCode = keyof typeof CATALOGUE;

@@ -8,6 +8,10 @@ import { formatTime } from './format/strftime.js';
 import { formatAttached, formatJoin, formatLost, formatMap, formatMapsAtExit, formatPrintValue, type PrintMapOptions } from './format/text.js';
 import { jsonAttached, jsonCat, jsonJoin, jsonLost, jsonMap, jsonMapsAtExit, jsonPrintValue, jsonPrintf, jsonSystem, jsonTime } from './format/json.js';
 import type { MapData, Value } from './value.js';
+import type { Span } from '../ast/nodes.js';
+import { Diagnostics } from '../diagnostics/diagnostic.js';
+import { renderText } from '../diagnostics/render.js';
+import type { SourceFile } from '../source.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -23,6 +27,11 @@ export interface Printer {
   mapsAtExit(maps: readonly MapData[], atExit: boolean): string;
   lost(n: bigint, probe: string): string;
   mapFull(name: string, max: number, n: bigint): string;
+  /**
+   * -k/-kk: a BPF helper call failed. `error` is strerror of -ret; `at` is the call's
+   * place. Text: bpftrace's warning with the source line; JSON: a helper_error record.
+   */
+  helperError(helper: string, ret: bigint, error: string, at: { src: SourceFile; span: Span }): string;
   /** Output of system(). */
   raw(text: string): string;
   /** Output of cat(). */
@@ -37,6 +46,8 @@ export function makePrinter(format: OutputFormat, _m: Manifest): Printer {
   const common = {
     printfRaw: (fmt: string, args: readonly Value[]) => formatPrintf(fmt, args),
     lost: (n: bigint, probe: string) => `${formatLost(n).replace(/\n$/, '')} in probe ${probe}\n`,
+    helperError: (helper: string, ret: bigint, error: string, at: { src: SourceFile; span: Span }) =>
+      renderText(new Diagnostics().report('R003', at.span, { helper, error, ret: String(ret) }), at.src),
     mapFull: (name: string, max: number, n: bigint) => `WARNING: map ${name} is full (${max} entries): ${n} updates were dropped\nHINT: raise the limit with BPFTRACE_MAP_KEYS_MAX or config = { max_map_keys = N }\n`,
   };
   if (format === 'json') {
@@ -50,6 +61,10 @@ export function makePrinter(format: OutputFormat, _m: Manifest): Printer {
       map: (m, opts) => jsonMap(m, opts),
       mapsAtExit: (maps) => jsonMapsAtExit(maps),
       lost: (n, probe) => jsonLost(n).replace(/\}\}\n?$/, `, "probe": ${JSON.stringify(probe)}}}\n`),
+      helperError: (helper, ret, _error, at) => {
+        const p = at.src.position(at.span.start);
+        return `{"type": "helper_error", "helper": ${JSON.stringify(helper)}, "retcode": ${ret}, "line": ${p.line}, "col": ${p.col}}\n`;
+      },
       raw: (text) => jsonSystem(text),
       cat: (text) => jsonCat(text),
     };

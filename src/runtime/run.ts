@@ -319,8 +319,11 @@ class Runner {
         const cmd = this.printer.printfRaw(ev.format ?? '', args);
         return out.flush().then(() => runShell(cmd, out));
       }
-      case 'error':
+      case 'helper_error': {
+        const ret = rec.length >= 16 ? rec.readBigInt64LE(8) : 0n;
+        out.write(this.printer.helperError(ev.helper ?? 'helper', ret, this.sym.strerror(Number(-ret)), { src: this.opts.src, span: ev.span }));
         return;
+      }
     }
   }
 

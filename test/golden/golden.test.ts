@@ -1,5 +1,6 @@
 // Golden tests, one sample directory per case:
-//   test/golden/codegen/<case>/input.bt      -> expected.c (the generated C, with #line)
+//   test/golden/codegen/<case>/input.bt      -> expected.c (the generated C, with #line);
+//     optional beside it: `params` ($1 ...), `helper-check` (1 or 2: -k, -kk)
 //   test/golden/diagnostics/<case>/input.bt  -> expected.txt (rendered diagnostics)
 // UPDATE_GOLDEN=1 rewrites the expected files. The C of every codegen case is also
 // compiled by the real clang command line (skipped with a reason when clang is missing).
@@ -35,12 +36,18 @@ function paramsOf(dir: string): string[] {
   return existsSync(p) ? readFileSync(p, 'utf8').trim().split(/\s+/) : [];
 }
 
+/** -k / -kk for a case: a `helper-check` file holding 1 or 2. */
+function helperCheckOf(dir: string): 0 | 1 | 2 {
+  const p = join(dir, 'helper-check');
+  return existsSync(p) ? (Number(readFileSync(p, 'utf8').trim()) as 1 | 2) : 0;
+}
+
 function run(dir: string): { c: string | null; diagnostics: string } {
   const src = new SourceFile('input.bt', readFileSync(join(dir, 'input.bt'), 'utf8'));
   const diags = new Diagnostics();
   let c: string | null = null;
   try {
-    const r = compile(src, { params: paramsOf(dir), unsafe: true, settings: settingsFromEnv({}), lineFile: 'input.bt', env: fixtureEnv() }, diags);
+    const r = compile(src, { params: paramsOf(dir), unsafe: true, settings: { ...settingsFromEnv({}), helperCheck: helperCheckOf(dir) }, lineFile: 'input.bt', env: fixtureEnv() }, diags);
     c = r ? r.c : null;
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
