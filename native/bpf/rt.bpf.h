@@ -165,15 +165,28 @@ static __always_inline long rt_update(void *map, const void *key, const void *va
 	return ret;
 }
 
-/* The value slot of `key`, created zeroed when missing; NULL only if the map is full. */
-static __always_inline void *rt_lookup_or_init(void *map, const void *key, __u32 map_id)
+/* No -k report site: the update's failure is only counted (map full). */
+#define RT_NO_SITE 0xffffffffu
+
+/*
+ * The value slot of `key`, created zeroed when missing; NULL only if the map is full.
+ * Under -k, `site` is the helper_error event reporting a failed creation (the
+ * aggregation's call in the script), else RT_NO_SITE.
+ */
+static __always_inline void *rt_lookup_or_init_at(void *map, const void *key, __u32 map_id,
+						 __u32 site, __u32 prog)
 {
 	void *v = bpf_map_lookup_elem(map, key);
+	long ret;
 
 	if (v)
 		return v;
-	if (bpf_map_update_elem(map, key, rt_zero, BPF_NOEXIST) == -7)
+	ret = bpf_map_update_elem(map, key, rt_zero, BPF_NOEXIST);
+	if (ret == -7 /* -E2BIG */)
 		rt_count_drop(map_id);
+	/* -EEXIST: another CPU created the slot meanwhile, which is no failure. */
+	if (site != RT_NO_SITE && ret != -17)
+		rt_check(ret, site, prog);
 	return bpf_map_lookup_elem(map, key);
 }
 
@@ -197,51 +210,56 @@ struct rt_avg {
 	__u64 count;
 };
 
-static __always_inline void rt_count(void *map, const void *key, __u32 map_id)
+static __always_inline void rt_count_at(void *map, const void *key, __u32 map_id, __u32 site, __u32 prog)
 {
-	__u64 *v = rt_lookup_or_init(map, key, map_id);
+	__u64 *v = rt_lookup_or_init_at(map, key, map_id, site, prog);
 
 	if (v)
 		*v += 1;
 }
+#define rt_count(map, key, map_id) rt_count_at(map, key, map_id, RT_NO_SITE, 0)
 
-static __always_inline void rt_sum(void *map, const void *key, __s64 x, __u32 map_id)
+static __always_inline void rt_sum_at(void *map, const void *key, __s64 x, __u32 map_id, __u32 site, __u32 prog)
 {
-	__s64 *v = rt_lookup_or_init(map, key, map_id);
+	__s64 *v = rt_lookup_or_init_at(map, key, map_id, site, prog);
 
 	if (v)
 		*v += x;
 }
+#define rt_sum(map, key, x, map_id) rt_sum_at(map, key, x, map_id, RT_NO_SITE, 0)
 
-static __always_inline void rt_min(void *map, const void *key, __s64 x, __u32 map_id)
+static __always_inline void rt_min_at(void *map, const void *key, __s64 x, __u32 map_id, __u32 site, __u32 prog)
 {
-	struct rt_minmax *v = rt_lookup_or_init(map, key, map_id);
+	struct rt_minmax *v = rt_lookup_or_init_at(map, key, map_id, site, prog);
 
 	if (v && (!v->seen || x < v->value)) {
 		v->value = x;
 		v->seen = 1;
 	}
 }
+#define rt_min(map, key, x, map_id) rt_min_at(map, key, x, map_id, RT_NO_SITE, 0)
 
-static __always_inline void rt_max(void *map, const void *key, __s64 x, __u32 map_id)
+static __always_inline void rt_max_at(void *map, const void *key, __s64 x, __u32 map_id, __u32 site, __u32 prog)
 {
-	struct rt_minmax *v = rt_lookup_or_init(map, key, map_id);
+	struct rt_minmax *v = rt_lookup_or_init_at(map, key, map_id, site, prog);
 
 	if (v && (!v->seen || x > v->value)) {
 		v->value = x;
 		v->seen = 1;
 	}
 }
+#define rt_max(map, key, x, map_id) rt_max_at(map, key, x, map_id, RT_NO_SITE, 0)
 
-static __always_inline void rt_avg(void *map, const void *key, __s64 x, __u32 map_id)
+static __always_inline void rt_avg_at(void *map, const void *key, __s64 x, __u32 map_id, __u32 site, __u32 prog)
 {
-	struct rt_avg *v = rt_lookup_or_init(map, key, map_id);
+	struct rt_avg *v = rt_lookup_or_init_at(map, key, map_id, site, prog);
 
 	if (v) {
 		v->sum += x;
 		v->count += 1;
 	}
 }
+#define rt_avg(map, key, x, map_id) rt_avg_at(map, key, x, map_id, RT_NO_SITE, 0)
 
 /* floor(log2(u)) for u > 0, branch-light. */
 static __always_inline __u32 rt_log2(__u64 u)
@@ -280,10 +298,10 @@ static __always_inline __u32 rt_hist_index(__s64 x, __u32 bits)
 	return 2 + (k << bits) + sub;
 }
 
-static __always_inline void rt_hist(void *map, const void *key, __s64 x, __u32 bits,
-				    __u32 nbuckets, __u32 map_id)
+static __always_inline void rt_hist_at(void *map, const void *key, __s64 x, __u32 bits,
+				    __u32 nbuckets, __u32 map_id, __u32 site, __u32 prog)
 {
-	__u64 *v = rt_lookup_or_init(map, key, map_id);
+	__u64 *v = rt_lookup_or_init_at(map, key, map_id, site, prog);
 	/* a 64-bit index compared right before use keeps the verifier's bounds */
 	__u64 i = rt_hist_index(x, bits);
 
@@ -292,6 +310,7 @@ static __always_inline void rt_hist(void *map, const void *key, __s64 x, __u32 b
 		return;
 	v[i] += 1;
 }
+#define rt_hist(map, key, x, bits, nbuckets, map_id) rt_hist_at(map, key, x, bits, nbuckets, map_id, RT_NO_SITE, 0)
 
 /* Bucket of x in a linear histogram: 0 below min, last at or above max. */
 static __always_inline __u32 rt_lhist_index(__s64 x, __s64 min, __s64 max, __u64 step,
@@ -305,10 +324,10 @@ static __always_inline __u32 rt_lhist_index(__s64 x, __s64 min, __s64 max, __u64
 	return 1 + (__u32)((__u64)(x - min) / step);
 }
 
-static __always_inline void rt_lhist(void *map, const void *key, __s64 x, __s64 min,
-				     __s64 max, __u64 step, __u32 nbuckets, __u32 map_id)
+static __always_inline void rt_lhist_at(void *map, const void *key, __s64 x, __s64 min,
+				     __s64 max, __u64 step, __u32 nbuckets, __u32 map_id, __u32 site, __u32 prog)
 {
-	__u64 *v = rt_lookup_or_init(map, key, map_id);
+	__u64 *v = rt_lookup_or_init_at(map, key, map_id, site, prog);
 	__u64 i = rt_lhist_index(x, min, max, step, nbuckets);
 
 	rt_opaque(i);
@@ -316,6 +335,7 @@ static __always_inline void rt_lhist(void *map, const void *key, __s64 x, __s64 
 		return;
 	v[i] += 1;
 }
+#define rt_lhist(map, key, x, min, max, step, nbuckets, map_id) rt_lhist_at(map, key, x, min, max, step, nbuckets, map_id, RT_NO_SITE, 0)
 
 /* ---------------------------------------------------------------- strings */
 

@@ -30,6 +30,15 @@ function signedOf(ctx: InferCtx, call: Call): boolean {
   return t.k === 'int' ? t.signed : true;
 }
 
+/**
+ * One aggregation update, `rt_count(args);`, or under -k `rt_count_at(args, site, prog);`:
+ * the slot's creation then reports a failure at the call, as bpftrace does.
+ */
+function aggCall(g: GenCtx, call: Call, helper: string, args: string): string {
+  const site = g.helperSite('map_update_elem', call.span);
+  return site ? `${helper}_at(${args}, ${site.id}, ${site.prog});` : `${helper}(${args});`;
+}
+
 function simpleAgg(name: 'sum' | 'min' | 'max' | 'avg' | 'stats', doc: string): BuiltinFn {
   return {
     kind: 'fn',
@@ -45,7 +54,7 @@ function simpleAgg(name: 'sum' | 'min' | 'max' | 'avg' | 'stats', doc: string): 
     },
     emitAgg(g: GenCtx, call: Call, m, key) {
       const helper = name === 'stats' ? 'rt_avg' : `rt_${name}`;
-      g.w.ln(`${helper}(&${m.cname}, ${key}, (__s64)(${g.scalar(call.args[0]!)}), ${m.index});`);
+      g.w.ln(aggCall(g, call, helper, `&${m.cname}, ${key}, (__s64)(${g.scalar(call.args[0]!)}), ${m.index}`));
     },
   };
 }
@@ -61,7 +70,7 @@ export const AGGREGATIONS: readonly BuiltinFn[] = [
     aggregation: true,
     infer: () => ({ k: 'count' }),
     emitAgg(g, _call, m, key) {
-      g.w.ln(`rt_count(&${m.cname}, ${key}, ${m.index});`);
+      g.w.ln(aggCall(g, _call, 'rt_count', `&${m.cname}, ${key}, ${m.index}`));
     },
   },
   simpleAgg('sum', 'Sum of the values'),
@@ -89,7 +98,7 @@ export const AGGREGATIONS: readonly BuiltinFn[] = [
     },
     emitAgg(g, call, m, key) {
       const t = m.value as Extract<Ty, { k: 'hist' }>;
-      g.w.ln(`rt_hist(&${m.cname}, ${key}, (__s64)(${g.scalar(call.args[0]!)}), ${t.bits}, ${histBuckets(t.bits)}, ${m.index});`);
+      g.w.ln(aggCall(g, call, 'rt_hist', `&${m.cname}, ${key}, (__s64)(${g.scalar(call.args[0]!)}), ${t.bits}, ${histBuckets(t.bits)}, ${m.index}`));
     },
   },
   {
@@ -116,7 +125,7 @@ export const AGGREGATIONS: readonly BuiltinFn[] = [
     emitAgg(g, call, m, key) {
       const t = m.value as Extract<Ty, { k: 'lhist' }>;
       const n = lhistBuckets(t.min, t.max, t.step);
-      g.w.ln(`rt_lhist(&${m.cname}, ${key}, (__s64)(${g.scalar(call.args[0]!)}), ${t.min}, ${t.max}, ${t.step}, ${n}, ${m.index});`);
+      g.w.ln(aggCall(g, call, 'rt_lhist', `&${m.cname}, ${key}, (__s64)(${g.scalar(call.args[0]!)}), ${t.min}, ${t.max}, ${t.step}, ${n}, ${m.index}`));
     },
   },
 ];

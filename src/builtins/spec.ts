@@ -60,6 +60,11 @@ export interface GenCtx {
    * probe_read, probe_read_str, map_update_elem, map_delete_elem) at `span`.
    */
   checked(call: string, helper: string, span: Span): string;
+  /**
+   * The helper_error event for a check that happens inside an rt.bpf.h function (the
+   * aggregations' map update: `rt_count_at(..., id, prog)`), or null when not checked.
+   */
+  helperSite(helper: string, span: Span): { id: number; prog: number } | null;
   /** Name of the C struct of an event's payload (`ev_<id>`), defined at file scope. */
   eventStruct(id: number): string;
   /** Map info by script name. */

@@ -700,12 +700,17 @@ class ProbeGen implements GenCtx {
     return this.cg.event(kind, span, args, this.unit.prog, extra);
   }
 
-  checked(call: string, helper: string, span: Span): string {
+  helperSite(helper: string, span: Span): { id: number; prog: number } | null {
     const level = this.cg.opts.helperCheck ?? 0;
-    if (level === 0 || (level === 1 && helper.startsWith('probe_read'))) return call;
+    if (level === 0 || (level === 1 && helper.startsWith('probe_read'))) return null;
     // The payload is the helper's return value (struct rt_helper_error in rt.bpf.h).
     const id = this.cg.event('helper_error', span, { k: 'tuple', elems: [{ k: 'int', bits: 64, signed: true }] }, this.unit.prog, { helper });
-    return `rt_check(${call}, ${id}, ${this.progIndex})`;
+    return { id, prog: this.progIndex };
+  }
+
+  checked(call: string, helper: string, span: Span): string {
+    const site = this.helperSite(helper, span);
+    return site ? `rt_check(${call}, ${site.id}, ${site.prog})` : call;
   }
 
   eventStruct(id: number): string {

@@ -44,6 +44,12 @@ const CASES: readonly GoldenCase[] = [
     args: ['-k', '-e', 'BEGIN { @m[1] = 1; @m[2] = 2; @m[3] = 3; exit(); }'],
     env: { BPFTRACE_MAP_KEYS_MAX: '2' },
   },
+  {
+    // -k on aggregations: the slot a count()/hist()/sum() cannot create, at the call.
+    name: 'cli/k-aggregation-update-fails',
+    args: ['-k', '-e', 'BEGIN { @[1] = count(); @[2] = count(); @h[2] = hist(3); @h[3] = hist(4); @s[1] = sum(1); @s[2] = sum(2); exit(); }'],
+    env: { BPFTRACE_MAP_KEYS_MAX: '1' },
+  },
   { name: 'cli/quiet', args: ['-q', '-e', 'BEGIN { printf("quiet\\n"); @a = 1; exit(); }'] },
   {
     name: 'cli/quiet-json',
