@@ -23,11 +23,8 @@
 // and every start reads, copies and deserializes the difference (about 5 ms). A
 // `\uXXXX` escape means the same character in a string, a template, a regular
 // expression or an identifier (the bundles use no String.raw).
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { defineConfig } from 'rolldown';
-
-const chevrotainBundle = join(dirname(createRequire(import.meta.url).resolve('chevrotain')), '..', 'chevrotain.mjs');
+import { chevrotainAlias } from './scripts/chevrotain-alias.mjs';
 
 /** Every character above U+007F as a \uXXXX escape (UTF-16 units, so astral characters too). */
 const asciiOnly = {
@@ -39,7 +36,7 @@ const asciiOnly = {
   },
 };
 
-const common = { platform: 'node', external: [/^node:/], resolve: { alias: { chevrotain: chevrotainBundle } }, plugins: [asciiOnly] };
+const common = { platform: 'node', external: [/^node:/], resolve: { alias: chevrotainAlias }, plugins: [asciiOnly] };
 
 export default defineConfig([
   {

@@ -225,15 +225,18 @@ static struct prepared *prep_next; /* the worker's next entry (NULL: idle) */
 static pthread_t prep_thread;
 static bool prep_running, prep_stop;
 
-/* A sysfs file holding "<int>\n" or "config:<int>\n" (the PMU's type, the retprobe bit). */
-static int read_sysfs_int(const char *path, const char *prefix)
+/*
+ * The number in a sysfs file, read with `fmt`: "%d" (the PMU's type) or "config:%d"
+ * (the retprobe bit).
+ */
+static int read_sysfs_int(const char *path, const char *fmt)
 {
 	FILE *f = fopen(path, "r");
 	int v = -1;
 
 	if (!f)
 		return -errno;
-	if (fscanf(f, prefix[0] ? "config:%d" : "%d", &v) != 1)
+	if (fscanf(f, fmt, &v) != 1)
 		v = -EINVAL;
 	fclose(f);
 	return v;
@@ -245,11 +248,11 @@ static int open_uprobe(const struct prepared *p)
 	struct perf_event_attr attr = { .size = sizeof(attr) };
 	int type, bit, pfd;
 
-	type = read_sysfs_int("/sys/bus/event_source/devices/uprobe/type", "");
+	type = read_sysfs_int("/sys/bus/event_source/devices/uprobe/type", "%d");
 	if (type < 0)
 		return type;
 	if (p->ret) {
-		bit = read_sysfs_int("/sys/bus/event_source/devices/uprobe/format/retprobe", "config:");
+		bit = read_sysfs_int("/sys/bus/event_source/devices/uprobe/format/retprobe", "config:%d");
 		if (bit < 0)
 			return bit;
 		attr.config |= 1ULL << bit;

@@ -69,8 +69,8 @@ export const AGGREGATIONS: readonly BuiltinFn[] = [
     maxArgs: 0,
     aggregation: true,
     infer: () => ({ k: 'count' }),
-    emitAgg(g, _call, m, key) {
-      g.w.ln(aggCall(g, _call, 'rt_count', `&${m.cname}, ${key}, ${m.index}`));
+    emitAgg(g, call, m, key) {
+      g.w.ln(aggCall(g, call, 'rt_count', `&${m.cname}, ${key}, ${m.index}`));
     },
   },
   simpleAgg('sum', 'Sum of the values'),

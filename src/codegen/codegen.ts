@@ -14,7 +14,7 @@ import { findFn, findVar } from '../builtins/index.js';
 import type { GenCtx } from '../builtins/spec.js';
 import type { Provider } from '../providers/providers.js';
 import type { SourceFile } from '../source.js';
-import { histBuckets, isAgg, lhistBuckets, sizeOf, tyToString, type Ty } from '../types/ty.js';
+import { S64, histBuckets, isAgg, lhistBuckets, sizeOf, tyToString, type Ty } from '../types/ty.js';
 import { CWriter, cComment, cString } from './c-writer.js';
 import { emitCDecls } from '../btf/c-decls.js';
 import { constInt, constStr } from '../analyze/const-eval.js';
@@ -704,7 +704,7 @@ class ProbeGen implements GenCtx {
     const level = this.cg.opts.helperCheck ?? 0;
     if (level === 0 || (level === 1 && helper.startsWith('probe_read'))) return null;
     // The payload is the helper's return value (struct rt_helper_error in rt.bpf.h).
-    const id = this.cg.event('helper_error', span, { k: 'tuple', elems: [{ k: 'int', bits: 64, signed: true }] }, this.unit.prog, { helper });
+    const id = this.cg.event('helper_error', span, { k: 'tuple', elems: [S64] }, this.unit.prog, { helper });
     return { id, prog: this.progIndex };
   }
 

@@ -6,7 +6,7 @@ import type { Manifest } from '../codegen/manifest.js';
 import { formatPrintf } from './format/printf.js';
 import { formatTime } from './format/strftime.js';
 import { formatAttached, formatJoin, formatLost, formatMap, formatMapsAtExit, formatPrintValue, type PrintMapOptions } from './format/text.js';
-import { jsonAttached, jsonCat, jsonJoin, jsonLost, jsonMap, jsonMapsAtExit, jsonPrintValue, jsonPrintf, jsonSystem, jsonTime } from './format/json.js';
+import { jsonAttached, jsonCat, jsonHelperError, jsonJoin, jsonLost, jsonMap, jsonMapsAtExit, jsonPrintValue, jsonPrintf, jsonSystem, jsonTime } from './format/json.js';
 import type { MapData, Value } from './value.js';
 import type { Span } from '../ast/nodes.js';
 import { Diagnostics } from '../diagnostics/diagnostic.js';
@@ -63,7 +63,7 @@ export function makePrinter(format: OutputFormat, _m: Manifest): Printer {
       lost: (n, probe) => jsonLost(n).replace(/\}\}\n?$/, `, "probe": ${JSON.stringify(probe)}}}\n`),
       helperError: (helper, ret, _error, at) => {
         const p = at.src.position(at.span.start);
-        return `{"type": "helper_error", "helper": ${JSON.stringify(helper)}, "retcode": ${ret}, "line": ${p.line}, "col": ${p.col}}\n`;
+        return jsonHelperError(helper, ret, p.line, p.col);
       },
       raw: (text) => jsonSystem(text),
       cat: (text) => jsonCat(text),

@@ -320,7 +320,8 @@ class Runner {
         return out.flush().then(() => runShell(cmd, out));
       }
       case 'helper_error': {
-        const ret = rec.length >= 16 ? rec.readBigInt64LE(8) : 0n;
+        const [v] = decodeRecordArgs(ev, rec, this.decodeEnv);
+        const ret = v?.t === 'int' ? v.v : 0n;
         out.write(this.printer.helperError(ev.helper ?? 'helper', ret, this.sym.strerror(Number(-ret)), { src: this.opts.src, span: ev.span }));
         return;
       }

@@ -94,6 +94,11 @@ export function jsonAttached(probes: number): string {
   return `{"type": "attached_probes", "data": {"probes": ${probes}}}\n`;
 }
 
+/** -k/-kk: a BPF helper call failed at `line`:`col` of the script (bpftrace 0.17's record). */
+export function jsonHelperError(helper: string, retcode: bigint, line: number, col: number): string {
+  return `{"type": "helper_error", "helper": ${JSON.stringify(helper)}, "retcode": ${retcode}, "line": ${line}, "col": ${col}}\n`;
+}
+
 export function jsonLost(events: number | bigint): string {
   return `{"type": "lost_events", "data": {"events": ${events}}}\n`;
 }
