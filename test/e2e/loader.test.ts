@@ -335,6 +335,9 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
     expect(await l.attach('lt_uprobe', { ...base, ret: false, cookie: COOKIE_UPROBE })).toBe(1);
     expect(await l.attach('lt_uprobe', { ...base, ret: true, cookie: COOKIE_URETPROBE })).toBe(1);
     // Three perf events in all: had the attaches made their own, there would be five.
+    // The worker may still be opening the third (untaken) one: wait for it, then settle.
+    await waitFor(() => perfEventFds(l.pid!) >= 3, 5000);
+    await new Promise((r) => setTimeout(r, 50));
     expect(perfEventFds(l.pid!)).toBe(3);
     await c.go();
     expect([await slot(l, COOKIE_UPROBE), await slot(l, COOKIE_URETPROBE)]).toEqual([150n, 150n]);
