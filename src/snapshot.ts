@@ -52,6 +52,7 @@ const noSystem = (): never => {
 const SAMPLE_ENV: ResolveEnv = {
   pid: -1,
   tracepoints: () => [{ category: 'syscalls', name: 'sys_enter_read' }],
+  tracepointExists: (c, n) => c === 'syscalls' && n === 'sys_enter_read',
   tracepointFields: () => tracepointFields(format()),
   tracepointStruct: () => tracepointStruct(format()),
   elfFunctions: noSystem,

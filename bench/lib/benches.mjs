@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { interrupt, launch, runToEnd, sleep, TreeSampler, untilQuiet } from './proc.mjs';
 import { countMapLines, median, parseBaselineTotal, parseLoop, parseLost, parseScalarMap, rotate } from './stats.mjs';
-import { EVENT_SCRIPTS, SCRIPT_A, SCRIPT_B, SCRIPT_MAP, SCRIPT_PRINTF, eventScript, scriptC, untilCtrlC } from './scripts.mjs';
+import { EVENT_SCRIPTS, SCRIPT_A, SCRIPT_B, SCRIPT_MAP, SCRIPT_PRINTF, eventScript, scriptC, scriptCArgs, untilCtrlC } from './scripts.mjs';
 
 /** After "Attaching N probes..." both tools still attach; this is plenty for one tracepoint. */
 const ATTACH_SETTLE_MS = 500;
@@ -75,27 +75,27 @@ const ms = (x) => (x === null || x === undefined ? '-' : `${x.toFixed(0)} ms`);
 
 /**
  * (a) start -> exit; (b), (c) start -> "ready" and exit() -> exit, cold and cached;
- * the Ctrl-C forms of (b), (c): SIGINT -> exit.
+ * the Ctrl-C forms of (b), (c): SIGINT -> exit; (c) with args (key d): start -> "ready".
  */
 export async function benchStart(ctx) {
-  const scripts = { a: SCRIPT_A, b: SCRIPT_B, c: scriptC(ctx.driver) };
+  const scripts = { a: SCRIPT_A, b: SCRIPT_B, c: scriptC(ctx.driver), d: scriptCArgs(ctx.driver) };
   const s = {};
   const push = (k, who, v) => {
     if (v === null || v === undefined || !Number.isFinite(v)) return;
     ((s[k] ??= {})[who] ??= []).push(v);
   };
   for (const [k, text] of Object.entries(scripts)) {
-    await warmUp(ctx, k === 'a' ? text : untilCtrlC(text));
+    if (k === 'b' || k === 'c') await warmUp(ctx, untilCtrlC(text));
     await warmUp(ctx, text);
   }
   for (let rep = 0; rep < ctx.reps; rep++) {
-    for (const k of ['a', 'b', 'c']) {
+    for (const k of ['a', 'b', 'c', 'd']) {
       const runs = [
         ['bpftrace', 'exit'],
         ['cold', 'exit'],
         ['warm', 'exit'],
       ];
-      if (k !== 'a') runs.push(['bpftrace', 'sigint'], ['warm', 'sigint']);
+      if (k === 'b' || k === 'c') runs.push(['bpftrace', 'sigint'], ['warm', 'sigint']);
       for (const [which, how] of rotate(runs, rep)) {
         const text = how === 'sigint' ? untilCtrlC(scripts[k]) : scripts[k];
         const v = await variant(ctx, which, text);
@@ -158,6 +158,8 @@ export async function benchStart(ctx) {
     row('b-ready-warm', '(b) start -> ready, cached', '<=', 0.7),
     row('c-ready-cold', '(c) 10 probes: start -> ready, cold', '<=', 1.0),
     row('c-ready-warm', '(c) 10 probes: start -> ready, cached', '<=', 0.7),
+    row('d-ready-cold', '(c) with args: start -> ready, cold', '<=', 1.0, "(c)'s probes with the 5 tracepoints reading args (bpftrace then parses their formats with its clang)"),
+    row('d-ready-warm', '(c) with args: start -> ready, cached', '<=', 0.7),
     row('b-exit', '(b) exit() -> process exit', '<=', 0.3, 'from the "ready" line (printed just before exit() in the same probe) to the exit of the process; includes printing the maps'),
     row('b-sigint', '(b) Ctrl-C -> process exit', '<=', 0.3, 'SIGINT sent after tracing 300 ms; includes printing the maps'),
     row('c-exit', '(c) exit() -> process exit', '<=', 0.3),

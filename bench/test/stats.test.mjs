@@ -15,7 +15,7 @@ import {
   rotate,
 } from '../lib/stats.mjs';
 import { renderMarkdown, renderText, summarizeRow, tally } from '../lib/table.mjs';
-import { SCRIPT_B, scriptC, untilCtrlC } from '../lib/scripts.mjs';
+import { SCRIPT_B, scriptC, scriptCArgs, untilCtrlC } from '../lib/scripts.mjs';
 
 describe('median', () => {
   it.each([
@@ -135,5 +135,9 @@ describe('scripts', () => {
   it('script (c) has ten probes', () => {
     expect(scriptC('/x/drv').trim().split('\n')).toHaveLength(10);
     expect(scriptC('/x/drv')).toContain('uretprobe:/x/drv:bench_marker');
+    // (c) with args: the same probes, and every tracepoint reads args
+    const withArgs = scriptCArgs('/x/drv').trim().split('\n');
+    expect(withArgs.map((l) => l.split(' ')[0])).toEqual(scriptC('/x/drv').trim().split('\n').map((l) => l.split(' ')[0]));
+    expect(withArgs.filter((l) => l.startsWith('tracepoint:') && l.includes('args->'))).toHaveLength(5);
   });
 });

@@ -3,7 +3,7 @@
 // and program resolution, probe-able kernel functions). Everything is read lazily and
 // cached for the process, so a script that needs none of it costs nothing.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { ResolveEnv } from '../providers/providers.js';
 import { tracefsRoot } from '../btf/tracefs.js';
 import { listTracepoints, readTracepointFormat, tracepointFields, tracepointStruct, type TracepointFormat } from '../btf/tracepoint-format.js';
@@ -12,6 +12,9 @@ import { resolveUprobeTarget } from '../runtime/symbols/libraries.js';
 import { usdtProbes } from '../runtime/symbols/usdt.js';
 import { ElfFile } from '../runtime/symbols/elf.js';
 import { vmlinuxBtf } from '../btf/btf.js';
+
+/** A tracepoint category or name that is one path component. */
+const SAFE_NAME = /^(?!\.\.?$)[^/]+$/;
 
 export function systemEnv(pid: number): ResolveEnv {
   let tps: { category: string; name: string }[] | null = null;
@@ -27,11 +30,15 @@ export function systemEnv(pid: number): ResolveEnv {
     }
     return f;
   };
+  const list = () => (tps ??= listTracepoints());
   return {
     pid,
-    tracepoints() {
-      if (!tps) tps = listTracepoints();
-      return tps;
+    tracepoints: list,
+    tracepointExists(category, name) {
+      // One stat instead of reading and sorting available_events (2-4 ms); a name that
+      // could leave the events directory is looked up in the list instead.
+      if (tps || !SAFE_NAME.test(category) || !SAFE_NAME.test(name)) return list().some((t) => t.category === category && t.name === name);
+      return existsSync(`${tracefsRoot()}/events/${category}/${name}/id`);
     },
     tracepointFields(category, name) {
       return tracepointFields(format(category, name));

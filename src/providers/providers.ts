@@ -13,6 +13,8 @@ import type { Btf } from '../btf/btf.js';
 export interface ResolveEnv {
   /** Every tracepoint as category/name. */
   tracepoints(): readonly { category: string; name: string }[];
+  /** Whether one tracepoint exists (without listing them all). */
+  tracepointExists(category: string, name: string): boolean;
   /** Functions of an ELF file with their file offsets. Throws Error with a reason. */
   elfFunctions(path: string): readonly { name: string; fileOffset: number }[];
   /**
@@ -250,19 +252,18 @@ export const PROVIDERS: readonly Provider[] = [
     resolve(parts, env, text) {
       need(parts, 2, 'tracepoint', 'a category and a name', this.example);
       const [cat, name] = [parts[0]!, parts[1]!];
-      const all = env.tracepoints();
       const out: ResolvedPoint[] = [];
       if (hasWildcard(cat) || hasWildcard(name)) {
         const rc = globToRegExp(cat);
         const rn = globToRegExp(name);
-        for (const tp of all) {
+        for (const tp of env.tracepoints()) {
           if (rc.test(tp.category) && rn.test(tp.name)) out.push(tpPoint(tp.category, tp.name));
         }
         if (out.length === 0) throw new ResolveError('N005', { pattern: text });
         out.sort((a, b) => (a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0));
         return out;
       }
-      if (!all.some((tp) => tp.category === cat && tp.name === name)) throw new ResolveError('N004', { name: `${cat}:${name}` });
+      if (!env.tracepointExists(cat, name)) throw new ResolveError('N004', { name: `${cat}:${name}` });
       return [tpPoint(cat, name)];
     },
   },

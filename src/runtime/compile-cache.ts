@@ -99,6 +99,7 @@ export function recordingEnv(env: ResolveEnv): { env: ResolveEnv; deps: Set<stri
     ...env,
     pid: env.pid,
     tracepoints: () => env.tracepoints(),
+    tracepointExists: (c, n) => env.tracepointExists(c, n),
     tracepointFields: (c, n) => env.tracepointFields(c, n),
     tracepointStruct: (c, n) => env.tracepointStruct(c, n),
     kernelFunctions: () => env.kernelFunctions(),

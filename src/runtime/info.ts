@@ -39,9 +39,10 @@ export function printInfo(startedFrom: 'snapshot' | 'bundle'): string {
   lines.push('bpfscript');
   lines.push(`  loader helper: ${existsSync(loaderPath()) ? loaderPath() : 'not built (run ./setup.sh)'}`);
   // bin/bpfscript starts node from dist/bpfscript.blob unless it belongs to another node
-  // binary or NODE_OPTIONS is set; either way the program is the same.
+  // binary, NODE_OPTIONS is set or this user may not read it (only its owner may: it holds
+  // a hash seed); either way the program is the same.
   lines.push(`  loader helper started: ${helperStartedWithNode() ? 'with node, by bin/bpfscript' : 'by node, when a trace starts'}`);
-  lines.push(`  started from: ${startedFrom === 'snapshot' ? 'the start-up snapshot' : 'the bundle (no usable start-up snapshot)'}`);
+  lines.push(`  started from: ${startedFrom === 'snapshot' ? 'the start-up snapshot' : 'the bundle (no usable start-up snapshot: built for another node, NODE_OPTIONS set, or not readable by this user)'}`);
   lines.push(`  precompiled BPF headers: ${existsSync(pchPath()) ? pchPath() : 'no (clang reads the headers as text)'}`);
   return lines.join('\n') + '\n';
 }

@@ -75,6 +75,12 @@ const CASES: readonly BadCase[] = [
     stderr: [/ERROR: tracepoint nosuchcategory:nosuchevent does not exist/],
   },
   {
+    // An exact name is looked up as tracefs's events/<category>/<name>; `..` is not a name.
+    name: 'a tracepoint named `..`: N004, not the events directory',
+    args: () => ['-e', 'tracepoint:syscalls:.. { @ = count(); }'],
+    stderr: [/ERROR: tracepoint syscalls:\.\. does not exist/],
+  },
+  {
     name: 'a uprobe binary that does not exist: N006',
     args: () => ['-e', 'uprobe:/nonexistent/binary:main { @ = count(); }'],
     stderr: [/ERROR: cannot read the symbols of \/nonexistent\/binary: no such file/],

@@ -147,7 +147,7 @@ describeE2E('e2e: command-line options', () => {
   );
 
   itE2E(
-    'bin/bpfscript starts from the snapshot, or from the bundle for another node binary or under NODE_OPTIONS: same output, also when the package has moved',
+    'bin/bpfscript starts from the snapshot, or from the bundle for another node binary, under NODE_OPTIONS or for another user: same output, also when the package has moved',
     async () => {
       // A copy of the package somewhere else (native/ linked): the snapshot was built in
       // the repository, and must still find the loader and headers where it now is.
@@ -173,6 +173,12 @@ describeE2E('e2e: command-line options', () => {
         expect(fromSnapshot).toBe('Attaching 1 probe...\nmoved 42\n\n\n@a: 1\n'); // as bpftrace prints it
         expect(await info({ NODE_OPTIONS: '--no-warnings' })).toContain('started from: the bundle');
         expect(await run({ NODE_OPTIONS: '--no-warnings' })).toBe(fromSnapshot);
+        // Only its owner may read the snapshot (it holds V8's hash seed, scripts/build):
+        // another user's run starts from the bundle.
+        expect(fs.statSync(path.join(dir, 'dist', 'bpfscript.blob')).mode & 0o777).toBe(0o600);
+        fs.chmodSync(dir, 0o755);
+        const other = await runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cli, '--info']);
+        expect(other.stdout).toContain('started from: the bundle');
         // Another node binary than the one that built the snapshot.
         fs.rmSync(path.join(dir, 'dist', 'bpfscript.blob.node'));
         fs.symlinkSync('/bin/sh', path.join(dir, 'dist', 'bpfscript.blob.node'));

@@ -25,6 +25,7 @@ export function fixtureEnv(): ResolveEnv {
   return {
     pid: -1,
     tracepoints: () => tps,
+    tracepointExists: (c, n) => tps.some((t) => t.category === c && t.name === n),
     tracepointFields: (c, n) => tracepointFields(format(c, n)),
     tracepointStruct: (c, n) => tracepointStruct(format(c, n)),
     elfFunctions: (path) => {
