@@ -7,7 +7,7 @@
 // entry file.
 
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Diagnostics, UserError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { renderJson, renderText } from './diagnostics/render.js';
 import { SourceFile } from './source.js';
@@ -249,8 +249,9 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
         return 1;
       }
       renderAll(warnings, src, json);
-      result = { c: r.c, manifest: r.manifest };
-      if (pid <= 0) cache.storeCompile(clang.cacheDir(), key, result, rec.deps);
+      const obj = clang.objectFor(r.c, VERSION);
+      result = { c: r.c, manifest: r.manifest, obj: obj.path };
+      if (pid <= 0) cache.storeCompile(clang.cacheDir(), key, result, [...rec.deps, ...obj.inputs]);
     }
     if (loader) prepareUprobes(loader, result.manifest);
     if (opts.emit === 'c') {
@@ -269,7 +270,8 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
       writeFileSync(opts.emitElf.replace(/(\.o)?$/, '.manifest.json'), JSON.stringify(result.manifest, null, 2) + '\n');
       return 0;
     }
-    const objPath = compileObject(result.c, src, early);
+    // A cache hit names its object; clang's run (early) compiles it on a miss.
+    const objPath = !early && result.obj && existsSync(result.obj) ? Promise.resolve(result.obj) : compileObject(result.c, src, early);
     objPath.catch(() => undefined);
     const out = new Output(opts.output);
     try {

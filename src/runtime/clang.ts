@@ -104,6 +104,7 @@ export function cacheDir(): string {
 }
 
 let clangId: string | null = null;
+let clangFile: string | null = null;
 
 /** A cheap identity of the clang binary: its resolved path, size and mtime. */
 function clangIdentity(): string {
@@ -115,6 +116,7 @@ function clangIdentity(): string {
     try {
       const st = statSync(p);
       clangId = `${p}:${st.size}:${st.mtimeMs}`;
+      clangFile = p;
       return clangId;
     } catch {
       /* next */
@@ -122,6 +124,18 @@ function clangIdentity(): string {
   }
   clangId = 'missing';
   return clangId;
+}
+
+/**
+ * The cached object's path for this C text, and the files besides the text that decide
+ * it (the runtime headers, the clang binary): the compile cache stores both, so a hit
+ * finds its object by a stat of each instead of hashing the C again.
+ */
+export function objectFor(c: string, version: string): { path: string; inputs: string[] } {
+  const path = cachedObject(c, version);
+  const inputs = ['rt.bpf.h', 'rt-sys.h'].map((f) => join(rtIncludeDir(), f));
+  if (clangFile) inputs.push(clangFile);
+  return { path, inputs };
 }
 
 let rtHash: string | null = null;

@@ -5,7 +5,9 @@
 // formats and BTF are fixed for a boot) and the working directory (relative uprobe
 // paths). Files read while resolving attach points (ELF symbols, USDT notes) are recorded
 // with their identity and checked on every hit. Runs with -p PID are never cached
-// (their attach points depend on that process's mappings).
+// (their attach points depend on that process's mappings). An entry also names the
+// object compiled from its C, with the runtime headers and clang among its checked files,
+// so a hit needs neither the C hashed again nor clang.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ import type { ResolveEnv } from '../providers/providers.js';
 export interface CachedCompile {
   readonly c: string;
   readonly manifest: Manifest;
+  /** The object compiled from `c` in the object cache (it may since have been removed). */
+  readonly obj?: string;
 }
 
 interface Entry extends CachedCompile {
@@ -60,7 +64,7 @@ function bootId(): string {
 
 export function compileKey(parts: { text: string; params: readonly string[]; settings: unknown; unsafe: boolean; version: string; lineFile: string }): string {
   return createHash('sha256')
-    .update(JSON.stringify([parts.text, parts.params, parts.settings, parts.unsafe, parts.version, parts.lineFile, bootId(), buildId(), process.cwd(), process.env.PATH ?? '']))
+    .update(JSON.stringify([parts.text, parts.params, parts.settings, parts.unsafe, parts.version, parts.lineFile, bootId(), buildId(), process.cwd(), process.env.PATH ?? '', process.env.BPFSCRIPT_CLANG ?? '']))
     .digest('hex')
     .slice(0, 32);
 }
@@ -77,13 +81,13 @@ export function lookupCompile(dir: string, key: string): CachedCompile | null {
     return null;
   }
   for (const d of e.deps) if (fileId(d.path) !== d.id) return null;
-  return { c: e.c, manifest: e.manifest };
+  return { c: e.c, manifest: e.manifest, obj: e.obj };
 }
 
 export function storeCompile(dir: string, key: string, result: CachedCompile, deps: Iterable<string>): void {
   try {
     mkdirSync(join(dir, 'compiled'), { recursive: true });
-    const entry: Entry = { c: result.c, manifest: result.manifest, deps: [...new Set(deps)].map((path) => ({ path, id: fileId(path) })) };
+    const entry: Entry = { c: result.c, manifest: result.manifest, obj: result.obj, deps: [...new Set(deps)].map((path) => ({ path, id: fileId(path) })) };
     const tmp = `${entryPath(dir, key)}.${process.pid}`;
     writeFileSync(tmp, JSON.stringify(entry));
     renameSync(tmp, entryPath(dir, key));

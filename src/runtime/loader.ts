@@ -18,12 +18,13 @@
 // that can use them does).
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { packageRoot } from '../package-root.js';
+import { procStatFields } from './proc-stat.js';
 import type { AttachSpec } from '../codegen/manifest.js';
 
 /** Frame types of the helper's stdout (docs/loader-protocol.md). */
@@ -470,20 +471,17 @@ function releaseStartedHelper(): void {
  * /proc/<pid>/stat (field 52 is the wait status), polled briefly after its stdout ended.
  */
 function zombieStatus(pid: number, cb: (code: number | null, signal: NodeJS.Signals | null) => void, triesLeft = 200): void {
-  let fields: string[];
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
+  const fields = procStatFields(pid);
+  if (!fields) {
     cb(null, null);
     return;
   }
-  if (fields[0] !== 'Z') {
+  if (fields[3 - 3] !== 'Z') {
     if (triesLeft > 0) setTimeout(() => zombieStatus(pid, cb, triesLeft - 1), 2);
     else cb(null, null);
     return;
   }
-  const status = Number(fields[49]);
+  const status = Number(fields[52 - 3]);
   const sig = status & 0x7f;
   if (sig === 0) cb((status >> 8) & 0xff, null);
   else cb(null, (Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as NodeJS.Signals | undefined) ?? null);

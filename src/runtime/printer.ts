@@ -60,7 +60,7 @@ export function makePrinter(format: OutputFormat, _m: Manifest): Printer {
       time: (fmt) => jsonTime(formatTime(fmt)),
       map: (m, opts) => jsonMap(m, opts),
       mapsAtExit: (maps) => jsonMapsAtExit(maps),
-      lost: (n, probe) => jsonLost(n).replace(/\}\}\n?$/, `, "probe": ${JSON.stringify(probe)}}}\n`),
+      lost: (n, probe) => jsonLost(n, probe),
       helperError: (helper, ret, _error, at) => {
         const p = at.src.position(at.span.start);
         return jsonHelperError(helper, ret, p.line, p.col);

@@ -1302,7 +1302,7 @@ describe('messages', () => {
     ['lost events', formatLost(12), 'Lost 12 events\n'],
     ['join: the joined text and a newline', formatJoin('sleep,0.2'), 'sleep,0.2\n'],
     ['json attached', jsonAttached(3), '{"type": "attached_probes", "data": {"probes": 3}}\n'],
-    ['json lost', jsonLost(7n), '{"type": "lost_events", "data": {"events": 7}}\n'],
+    ['json lost', jsonLost(7n, 'tracepoint:syscalls:sys_enter_getppid'), '{"type": "lost_events", "data": {"events": 7, "probe": "tracepoint:syscalls:sys_enter_getppid"}}\n'],
     ['json join (tracepoint:syscalls:sys_enter_execve { join(args->argv) })', jsonJoin('/bin/echo a b'), '{"type": "join", "data": "/bin/echo a b"}\n'],
     // bpftrace --unsafe -f json -e 'BEGIN { system("echo sys"); exit(); }'
     ['json system() output', jsonSystem('sys\n'), '{"type": "syscall", "data": "sys\\n"}\n'],

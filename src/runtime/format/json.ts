@@ -99,8 +99,9 @@ export function jsonHelperError(helper: string, retcode: bigint, line: number, c
   return `{"type": "helper_error", "helper": ${JSON.stringify(helper)}, "retcode": ${retcode}, "line": ${line}, "col": ${col}}\n`;
 }
 
-export function jsonLost(events: number | bigint): string {
-  return `{"type": "lost_events", "data": {"events": ${events}}}\n`;
+/** Events the ring buffer had no room for, and the probe that dropped them. */
+export function jsonLost(events: number | bigint, probe: string): string {
+  return `{"type": "lost_events", "data": {"events": ${events}, "probe": ${JSON.stringify(probe)}}}\n`;
 }
 
 /** print(expr). */

@@ -16,11 +16,11 @@
 // Unknown addresses print as `0x<hex>`. Must not: print, or block on anything but local
 // file reads.
 
-import { readFileSync } from 'node:fs';
 import { type ElfSymbolTable, elfSymbols } from './elf-functions.js';
 import { ElfFile } from './elf.js';
 import { hexAddr } from './kernel-symbols.js';
 import { readMaps } from './proc-maps.js';
+import { procStatFields } from '../proc-stat.js';
 
 export interface MappedFile {
   readonly start: number;
@@ -238,14 +238,7 @@ export class UserSymbols {
   }
 
   private starttime(pid: number): string | null {
-    try {
-      const stat = readFileSync(`${this.procRoot}/${pid}/stat`, 'latin1');
-      // comm may hold spaces and parentheses: fields restart after the last ')'.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return rest[19] ?? null; // field 22 overall
-    } catch {
-      return null;
-    }
+    return procStatFields(pid, this.procRoot)?.[22 - 3] ?? null;
   }
 
   /** Is the process that we snapshotted still running (same pid, same start time)? */
