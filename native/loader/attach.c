@@ -215,6 +215,7 @@ struct prepared {
 	int pfd; /* the perf event, or -errno; -1 once taken */
 	bool done;
 	bool taken;
+	bool cancelled; /* a plan's prepare node never asked for (plan.c) */
 	struct prepared *next;
 };
 
@@ -271,6 +272,7 @@ static void *prep_worker(void *arg)
 	pthread_mutex_lock(&prep_mu);
 	for (;;) {
 		struct prepared *p;
+		bool skip;
 		int pfd;
 
 		while (!prep_next && !prep_stop)
@@ -278,9 +280,14 @@ static void *prep_worker(void *arg)
 		if (!prep_next)
 			break;
 		p = prep_next;
+		skip = prep_stop || p->cancelled;
 		pthread_mutex_unlock(&prep_mu);
-		pfd = prep_stop ? -ECANCELED : open_uprobe(p);
+		pfd = skip ? -ECANCELED : open_uprobe(p);
 		pthread_mutex_lock(&prep_mu);
+		if (p->cancelled && pfd >= 0) {
+			close(pfd);
+			pfd = -ECANCELED;
+		}
 		p->pfd = pfd;
 		p->done = true;
 		prep_next = p->next;
@@ -345,7 +352,7 @@ static int take_prepared(const char *path, uint64_t offset, bool ret, int64_t pi
 
 	pthread_mutex_lock(&prep_mu);
 	for (p = prep_head; p; p = p->next) {
-		if (p->taken || p->offset != offset || p->ret != ret || p->pid != pid ||
+		if (p->taken || p->cancelled || p->offset != offset || p->ret != ret || p->pid != pid ||
 		    strcmp(p->path, path))
 			continue;
 		p->taken = true;
@@ -357,6 +364,40 @@ static int take_prepared(const char *path, uint64_t offset, bool ret, int64_t pi
 	}
 	pthread_mutex_unlock(&prep_mu);
 	return pfd;
+}
+
+/*
+ * Undo one `prepare` (its arguments as cmd_prepare got them): the first entry with
+ * these arguments that no attach took is closed now, or by the worker once opened.
+ */
+void prepared_cancel(int argc, char **argv)
+{
+	struct prepared *p;
+	struct strbuf msg = { 0 };
+	struct cmd c = { .seq = 0, .msg = &msg };
+	uint64_t offset;
+	int64_t pid;
+	bool ret;
+
+	if (argc != 5 || parse_u64(&c, "file offset", argv[2], &offset) ||
+	    parse_bool(&c, "ret", argv[3], &ret) || parse_i64(&c, "pid", argv[4], &pid)) {
+		sb_free(&msg);
+		return;
+	}
+	sb_free(&msg);
+	pthread_mutex_lock(&prep_mu);
+	for (p = prep_head; p; p = p->next) {
+		if (p->taken || p->cancelled || p->offset != offset || p->ret != ret ||
+		    p->pid != pid || strcmp(p->path, argv[1]))
+			continue;
+		p->cancelled = true;
+		if (p->done && p->pfd >= 0) {
+			close(p->pfd);
+			p->pfd = -ECANCELED;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&prep_mu);
 }
 
 void prepared_close_all(void)

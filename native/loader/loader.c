@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -91,14 +92,20 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+void object_close(struct state *s)
+{
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
+	bpf_object__close(s->obj);
+	s->obj = NULL;
+	s->loaded = false;
+}
+
 static void teardown(void)
 {
 	links_destroy_all(&st);
 	prepared_close_all();
-	ring_buffer__free(st.rb);
-	st.rb = NULL;
-	bpf_object__close(st.obj);
-	st.obj = NULL;
+	object_close(&st);
 }
 
 void die_cleanly(int status)
@@ -320,6 +327,7 @@ static int cmd_set(struct state *s, struct cmd *c, int argc, char **argv)
 	const struct btf_var_secinfo *vsi;
 	const struct btf_type *sec;
 	const char *name = argv[0], *hex = argv[1];
+	char now_hex[17];
 	struct bpf_map *rodata;
 	const void *init;
 	unsigned char *data;
@@ -354,6 +362,20 @@ static int cmd_set(struct state *s, struct cmd *c, int argc, char **argv)
 	if (i == btf_vlen(sec)) {
 		sb_printf(c->msg, "set %s: no such global in .rodata", name);
 		return -ENOENT;
+	}
+	/* `now`: CLOCK_MONOTONIC in ns (bpf_ktime_get_ns's clock), as a u64, at this set. */
+	if (!strcmp(hex, "now") && vsi->size == 8) {
+		struct timespec ts;
+		uint64_t ns;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		for (i = 0; i < 8; i++)
+			now_hex[2 * i] = "0123456789abcdef"[(ns >> (8 * i + 4)) & 0xf],
+			now_hex[2 * i + 1] = "0123456789abcdef"[(ns >> (8 * i)) & 0xf];
+		now_hex[16] = '\0';
+		hex = now_hex;
+		hexlen = 16;
 	}
 	if (hexlen != 2 * (size_t)vsi->size) {
 		sb_printf(c->msg, "set %s: the global is %u bytes, got %zu hex digits",
@@ -533,57 +555,88 @@ static const struct {
 	{ "quit", 0, 0, cmd_quit },
 };
 
+/*
+ * Run one command, `<verb> [args...]` (the line without its seq; split and decoded in
+ * place). Returns the handler's status, or CMD_REPLIED; the reply message is in c->msg.
+ * Also how plan.c runs a previous run's commands ahead of time.
+ */
+int split_words(struct cmd *c, char *text, char **argv, int max)
+{
+	int argc = 0, i;
+	char *p;
+
+	/* Every single space splits: "a  b" is three words. */
+	argv[argc++] = text;
+	for (p = text; *p; p++) {
+		if (*p != ' ')
+			continue;
+		*p = '\0';
+		if (argc == max) {
+			sb_printf(c->msg, "too many arguments");
+			return -EINVAL;
+		}
+		argv[argc++] = p + 1;
+	}
+	for (i = 1; i < argc; i++) {
+		if (pct_decode(argv[i])) {
+			sb_printf(c->msg, "bad percent-encoding in '%s'", argv[i]);
+			return -EINVAL;
+		}
+	}
+	return argc;
+}
+
+int dispatch(struct cmd *c, char *text)
+{
+	char *argv[MAX_ARGS + 1];
+	int argc = split_words(c, text, argv, MAX_ARGS + 1), nargs;
+	size_t k;
+
+	if (argc < 0)
+		return argc;
+	if (!*argv[0]) {
+		sb_printf(c->msg, "missing command");
+		return -EINVAL;
+	}
+	nargs = argc - 1;
+	for (k = 0; k < sizeof(COMMANDS) / sizeof(COMMANDS[0]); k++) {
+		if (strcmp(COMMANDS[k].verb, argv[0]))
+			continue;
+		if (nargs < COMMANDS[k].min_args || nargs > COMMANDS[k].max_args) {
+			sb_printf(c->msg, "%s: wrong number of arguments (%d)", argv[0], nargs);
+			return -EINVAL;
+		}
+		return COMMANDS[k].fn(&st, c, nargs, argv + 1);
+	}
+	sb_printf(c->msg, "unknown command '%s'", argv[0]);
+	return -EINVAL;
+}
+
 static void handle_line(char *line)
 {
 	static struct strbuf msg;
 	struct cmd c = { .seq = 0, .msg = &msg };
-	char *argv[MAX_ARGS + 2];
-	int argc = 0, nargs, rc = -EINVAL;
+	char *sp = strchr(line, ' ');
+	int rc = -EINVAL;
 	uint64_t seq;
-	size_t i;
-	char *p;
 
 	sb_reset(&msg);
-	/* Split on every single space: "a  b" is three words. */
-	argv[argc++] = line;
-	for (p = line; *p; p++) {
-		if (*p != ' ')
-			continue;
-		*p = '\0';
-		if (argc == MAX_ARGS + 2) {
-			sb_printf(&msg, "too many arguments");
-			goto reply;
-		}
-		argv[argc++] = p + 1;
-	}
+	if (sp)
+		*sp = '\0';
 	/* The seq is plain decimal; a line without one is answered as seq 0. */
-	if (parse_u64(&c, "sequence number", argv[0], &seq) || seq > UINT32_MAX)
+	if (parse_u64(&c, "sequence number", line, &seq) || seq > UINT32_MAX)
 		goto reply;
 	c.seq = (uint32_t)seq;
-	for (i = 1; i < (size_t)argc; i++) {
-		if (pct_decode(argv[i])) {
-			sb_printf(&msg, "bad percent-encoding in '%s'", argv[i]);
-			goto reply;
-		}
-	}
-	if (argc < 2) {
+	if (!sp) {
 		sb_printf(&msg, "missing command");
 		goto reply;
 	}
-	nargs = argc - 2;
-	for (i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++) {
-		if (strcmp(COMMANDS[i].verb, argv[1]))
-			continue;
-		if (nargs < COMMANDS[i].min_args || nargs > COMMANDS[i].max_args) {
-			sb_printf(&msg, "%s: wrong number of arguments (%d)", argv[1], nargs);
-			goto reply;
-		}
-		rc = COMMANDS[i].fn(&st, &c, nargs, argv + 2);
-		if (rc == CMD_REPLIED)
-			return;
+	/* A command a plan did ahead of time gets that answer (plan.c). */
+	if (plan_answer(&st, &c, sp + 1, &rc))
 		goto reply;
-	}
-	sb_printf(&msg, "unknown command '%s'", argv[1]);
+	rc = dispatch(&c, sp + 1);
+	if (rc == CMD_REPLIED)
+		return;
 reply:
 	if (rc > 0)
 		rc = -EINVAL;
@@ -628,9 +681,10 @@ static bool read_commands(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: bpfscript-loader [-v]\n"
+		"usage: bpfscript-loader [-v] [--plan <file>]\n"
 		"       bpfscript-loader --exec <program> [args...]\n"
 		"Speaks docs/loader-protocol.md on stdin/stdout. -v: libbpf messages to stderr.\n"
+		"--plan: do the commands a previous run sent first before they come (plan.c).\n"
 		"--exec: fork a helper off, then run <program> with BPFSCRIPT_LOADER_FDS set.\n");
 }
 
@@ -643,12 +697,17 @@ static void usage(void)
  * session, and SIGTERM when the process that forked it (node, after the exec) dies.
  * Returns in the helper; never returns in the parent.
  */
+static char plan_file[4096];
+
 static void exec_with_helper(char **argv)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	pid_t parent = getpid(), pid = -1;
 	char fds[80];
 
+	/* Node writes the plan for this command line there; the helper reads it (plan.c). */
+	if (!plan_path(plan_file, sizeof(plan_file), argv))
+		plan_file[0] = '\0';
 	if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0)
 		pid = fork();
 	if (pid == 0) {
@@ -669,6 +728,8 @@ static void exec_with_helper(char **argv)
 		fcntl(in[1], F_SETFD, 0), fcntl(out[0], F_SETFD, 0), fcntl(err[0], F_SETFD, 0);
 		snprintf(fds, sizeof(fds), "%d %d %d %d", (int)pid, in[1], out[0], err[0]);
 		setenv("BPFSCRIPT_LOADER_FDS", fds, 1);
+		if (plan_file[0])
+			setenv("BPFSCRIPT_LOADER_PLAN", plan_file, 1);
 	}
 	/* No pipes or no fork: node starts the helper itself, as without --exec. */
 	execvp(argv[0], argv);
@@ -686,6 +747,9 @@ int main(int argc, char **argv)
 	else for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-v")) {
 			verbose = true;
+		} else if (!strcmp(argv[i], "--plan") && i + 1 < argc &&
+			   strlen(argv[i + 1]) < sizeof(plan_file)) {
+			strcpy(plan_file, argv[++i]);
 		} else {
 			usage();
 			return 2;
@@ -694,6 +758,8 @@ int main(int argc, char **argv)
 	setup_process();
 	libbpf_set_print(print_fn);
 	out_init();
+	if (plan_file[0])
+		plan_run(&st, plan_file, verbose);
 
 	while (!quitting) {
 		struct pollfd fds[4] = {

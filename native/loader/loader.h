@@ -87,6 +87,14 @@ void links_destroy_all(struct state *st);
 int cmd_prepare(struct state *st, struct cmd *c, int argc, char **argv);
 /* Stop the prepare worker; close the perf events no attach took. */
 void prepared_close_all(void);
+/* Undo a prepare whose arguments (as cmd_prepare gets them) no attach took yet. */
+void prepared_cancel(int argc, char **argv);
+
+/* plan.c: a previous run's first commands, done before node asks for them. */
+void plan_run(struct state *st, const char *path, bool verbose);
+bool plan_answer(struct state *st, struct cmd *c, const char *text, int *rc);
+/* The path of the plan for this command line (false: none, e.g. no HOME). */
+bool plan_path(char *out, size_t size, char *const *argv);
 
 /* maps.c */
 int cmd_dump(struct state *st, struct cmd *c, int argc, char **argv);
@@ -94,6 +102,12 @@ int cmd_clear(struct state *st, struct cmd *c, int argc, char **argv);
 int cmd_zero(struct state *st, struct cmd *c, int argc, char **argv);
 
 /* loader.c helpers the other parts use */
+/* Run `<verb> [args...]` (split and decoded in place); a handler's status. */
+int dispatch(struct cmd *c, char *text);
+/* Split `text` on single spaces and percent-decode the words after the first. */
+int split_words(struct cmd *c, char *text, char **argv, int max);
+/* Close the open object (and its ring buffer); nothing may be attached. */
+void object_close(struct state *st);
 struct bpf_program *find_prog(struct state *st, struct cmd *c, const char *name);
 struct bpf_map *find_map(struct state *st, struct cmd *c, const char *name);
 int parse_u64(struct cmd *c, const char *what, const char *s, uint64_t *out);

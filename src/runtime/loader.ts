@@ -18,10 +18,10 @@
 // that can use them does).
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { packageRoot } from '../package-root.js';
 import { procStatFields } from './proc-stat.js';
@@ -268,6 +268,9 @@ function encodeInt(n: number): string {
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
+/** The commands a plan holds (native/loader/plan.c). */
+const PLAN_VERBS = new Set(['prepare', 'open', 'set', 'load']);
+
 /** The `attach` arguments after `<prog>` for one manifest AttachSpec. */
 export function attachArgs(spec: AttachSpec): CommandArg[] {
   switch (spec.kind) {
@@ -378,6 +381,12 @@ export interface LoaderOptions {
   readonly verbose?: boolean;
   /** 'inherit' (default) or 'pipe' (keep the tail for exit reasons). */
   readonly stderr?: 'inherit' | 'pipe';
+  /**
+   * A plan file (native/loader/plan.c): the helper does the commands in it when it
+   * starts, and savePlan() writes this run's there. bin/bpfscript's started helper has
+   * its own (BPFSCRIPT_LOADER_PLAN).
+   */
+  readonly plan?: string;
 }
 
 interface Reply {
@@ -407,7 +416,8 @@ interface HelperProcess {
 }
 
 function spawnHelper(path: string, opts: LoaderOptions): HelperProcess {
-  const child = spawn(path, opts.verbose ? ['-v'] : [], {
+  const args = [...(opts.verbose ? ['-v'] : []), ...(opts.plan ? ['--plan', opts.plan] : [])];
+  const child = spawn(path, args, {
     stdio: ['pipe', 'pipe', opts.stderr ?? 'inherit'],
     // Its own process group: Ctrl-C, SIGTERM or SIGHUP sent to the terminal's group
     // reach only us, and we decide when END runs and when the helper quits. It still
@@ -434,7 +444,7 @@ function spawnHelper(path: string, opts: LoaderOptions): HelperProcess {
 }
 
 /** The helper bin/bpfscript started (pid and pipe fds), until a Loader takes it. */
-let started: { pid: number; stdin: number; stdout: number; stderr: number } | null = null;
+let started: { pid: number; stdin: number; stdout: number; stderr: number; plan?: string } | null = null;
 
 /**
  * Take BPFSCRIPT_LOADER_FDS out of the environment (the CLI calls this first thing, so
@@ -442,12 +452,14 @@ let started: { pid: number; stdin: number; stdout: number; stderr: number } | nu
  */
 export function claimStartedHelper(): void {
   const v = process.env['BPFSCRIPT_LOADER_FDS'];
+  const plan = process.env['BPFSCRIPT_LOADER_PLAN'];
+  delete process.env['BPFSCRIPT_LOADER_PLAN'];
   if (v === undefined) return;
   delete process.env['BPFSCRIPT_LOADER_FDS'];
   const [pid, stdin, stdout, stderr] = v.split(' ').map(Number) as [number, number, number, number];
   try {
     if (pid > 0 && [stdin, stdout, stderr].every((fd) => Number.isInteger(fd) && fd > 2 && fstatSync(fd).isFIFO())) {
-      started = { pid, stdin, stdout, stderr };
+      started = { pid, stdin, stdout, stderr, plan };
     }
   } catch {
     // Not open here after all: spawn one when needed.
@@ -523,6 +535,11 @@ export class Loader {
   private stderrTail = '';
   private corked = false;
   private readonly closed: Promise<LoaderExit>;
+  /** Where savePlan() writes (undefined: nowhere), and what it will write. */
+  private readonly planFile: string | undefined;
+  private readonly planLines: string[] = [];
+  private recording = true;
+  private readonly planChecks = new Set<string>();
 
   constructor(opts: LoaderOptions = {}) {
     const path = opts.path ?? loaderPath();
@@ -535,10 +552,12 @@ export class Loader {
     // The started helper serves the plain case: its stderr is a pipe, it runs without -v.
     if (started && opts.path === undefined && opts.stderr === 'pipe' && !opts.verbose) {
       this.child = adoptHelper(started);
+      this.planFile = started.plan;
       started = null;
     } else {
       releaseStartedHelper();
       this.child = spawnHelper(path, opts);
+      this.planFile = opts.plan;
     }
     this.child.stdin.on('error', () => {
       // EPIPE after the helper died; 'close' reports the exit.
@@ -594,6 +613,11 @@ export class Loader {
     await this.ok('set', [name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')]);
   }
 
+  /** Set a u64 `const volatile` global to CLOCK_MONOTONIC's ns as the helper does the set. */
+  async setNow(name: string): Promise<void> {
+    await this.ok('set', [name, 'now']);
+  }
+
   /** Rejects with LoadError carrying the failing program and its verifier log. */
   async load(): Promise<void> {
     const r = await this.reply('load', []);
@@ -609,7 +633,37 @@ export class Loader {
    * safe to skip: an attach with nothing prepared does all of it.
    */
   async prepare(spec: Extract<AttachSpec, { kind: 'uprobe' }>): Promise<void> {
+    this.planChecks.add(spec.path);
     await this.ok('prepare', ['uprobe', spec.path, spec.offset, flag(spec.ret), spec.pid]);
+  }
+
+  /**
+   * Write the plan (native/loader/plan.c) for the next run with this command line: the
+   * commands this one sent before its first other one (attach, run), and the identity of
+   * every binary a uprobe was prepared in. Call it once they all succeeded. Runs whose
+   * commands change from run to run (a -c command's pid) gain nothing from one.
+   * Best effort: a plan that cannot be written only leaves the next start slower.
+   */
+  savePlan(): void {
+    if (!this.planFile || !this.planLines.includes('load')) return;
+    try {
+      const checks = [...this.planChecks].map((p) => {
+        const st = statSync(p, { bigint: true });
+        return `check ${encodeArg(p)} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`;
+      });
+      const text = ['bpfscript-plan 1', ...checks, ...this.planLines, ''].join('\n');
+      try {
+        if (readFileSync(this.planFile, 'utf8') === text) return;
+      } catch {
+        /* none yet */
+      }
+      mkdirSync(dirname(this.planFile), { recursive: true, mode: 0o700 });
+      const tmp = `${this.planFile}.${process.pid}`;
+      writeFileSync(tmp, text, { mode: 0o600 });
+      renameSync(tmp, this.planFile);
+    } catch {
+      /* no plan: the next run does everything when it is asked to */
+    }
   }
 
   /** Resolves with the number of links made; rejects with AttachError. */
@@ -695,6 +749,11 @@ export class Loader {
     if (this.exited) return Promise.reject(new LoaderExitedError(this.exited));
     const seq = ++this.seq;
     const line = encodeCommand(seq, verb, args);
+    if (this.recording) {
+      // The plan: every command up to the first that is not a prepare, open, set or load.
+      if (PLAN_VERBS.has(verb)) this.planLines.push(line.slice(String(seq).length + 1, -1));
+      else this.recording = false;
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ seq, verb, resolve, reject });
       // Commands sent in one go (open, set, load; the attaches) leave in one write: one

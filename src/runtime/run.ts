@@ -133,7 +133,7 @@ class Runner {
     }
     const steps = [
       opened,
-      this.loader.set('rt_start_ns', u64(process.hrtime.bigint())),
+      this.loader.setNow('rt_start_ns'),
       this.loader.set('rt_cpid', u64(BigInt(this.child?.pid ?? 0))),
       this.loader.set('rt_ncpus', u64(BigInt(onlineCpus()))),
     ];
@@ -182,6 +182,10 @@ class Runner {
         throw e;
       }
     }
+    // What the next run with this command line sends first, for its helper to do ahead
+    // (native/loader/plan.c); not when that changes from run to run (a -c command's pid,
+    // a -p process's uprobes).
+    if (!this.opts.cmd && this.opts.pid === undefined) this.loader.savePlan();
     if (this.opts.dryRun) this.requestStop({ kind: 'exit', code: 0 });
     // What BEGIN printed must reach stdout before the command can print anything.
     await this.settle();

@@ -111,6 +111,37 @@ describeE2E('e2e: command-line options', () => {
     }
   });
 
+  itE2E('a run leaves a plan of its first helper commands; the next run of that command line gets the same output', async () => {
+    await buildFixture('target');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfscript-e2e-plan-'));
+    try {
+      const env = { BPFSCRIPT_CACHE_DIR: cache };
+      const args = ['-e', `uprobe:${TARGET}:add { @a = count(); } BEGIN { printf("begin %d\\n", 7); exit(); }`];
+      const first = await runCli(args, { env });
+      expect(first.code, first.stderr).toBe(0);
+      const plans = fs.readdirSync(path.join(cache, 'plans'));
+      expect(plans).toHaveLength(1);
+      expect(plans[0]).toMatch(/^[0-9a-f]{16}$/);
+      const target = path.resolve(TARGET);
+      const st = fs.statSync(target, { bigint: true });
+      const plan = fs.readFileSync(path.join(cache, 'plans', plans[0]!), 'utf8').split('\n');
+      expect(plan[0]).toBe('bpfscript-plan 1');
+      expect(plan[1]).toBe(`check ${target} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`);
+      expect(plan[2]).toMatch(new RegExp(`^prepare uprobe ${target} \\d+ 0 -1$`));
+      expect(plan[3]).toMatch(new RegExp(`^open ${cache}/objects/[0-9a-f]{32}\\.o$`));
+      expect(plan.slice(4)).toEqual(['set rt_start_ns now', 'set rt_cpid 0000000000000000', expect.stringMatching(/^set rt_ncpus [0-9a-f]{16}$/), 'load', '']);
+      const second = await runCli(args, { env });
+      expect([second.code, second.stdout, second.stderr]).toEqual([0, first.stdout, first.stderr]);
+      expect(first.stdout).toBe('Attaching 2 probes...\nbegin 7\n\n\n@a: 0\n'); // as bpftrace 0.17 prints it
+      // A -c run's commands change with the command's pid: it leaves no plan.
+      const withCmd = await runCli(['-c', 'true', ...args], { env });
+      expect(withCmd.code, withCmd.stderr).toBe(0);
+      expect(fs.readdirSync(path.join(cache, 'plans'))).toEqual(plans);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
   itE2E(
     '-c: BEGIN output comes before anything the child prints (3 runs)',
     async () => {

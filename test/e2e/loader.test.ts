@@ -5,7 +5,7 @@
 // Skips loudly (the reason is in the suite name and on stderr) without root/clang.
 
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,11 @@ function cpuList(file: string): number {
     n += b === undefined ? 1 : b - a! + 1;
   }
   return n;
+}
+
+/** A u64 as `set` sends it: little-endian hex. */
+function u64hex(n: number): string {
+  return Buffer.from(u64le(n)).toString('hex');
 }
 
 function u64le(n: number): Uint8Array {
@@ -341,6 +346,135 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
     expect(perfEventFds(l.pid!)).toBe(3);
     await c.go();
     expect([await slot(l, COOKIE_UPROBE), await slot(l, COOKIE_URETPROBE)]).toEqual([150n, 150n]);
+  });
+
+  it('set <global> now writes CLOCK_MONOTONIC in ns when the helper does the set', async () => {
+    const l = start();
+    const records: Buffer[] = [];
+    l.onEvents((rs) => records.push(...rs.map((r) => Buffer.from(r))));
+    await l.open(object);
+    const before = process.hrtime.bigint();
+    await l.setNow('rt_start_ns');
+    const after = process.hrtime.bigint();
+    await l.load();
+    await l.run('lt_start');
+    expect(records.map((r) => r.readUInt32LE(0))).toEqual([5]);
+    const ns = records[0]!.readBigUInt64LE(8);
+    expect(ns >= before && ns <= after).toBe(true);
+  });
+
+  describe('plans (native/loader/plan.c)', () => {
+    function withPlan(plan: string): Loader {
+      const l = new Loader({ path: HELPER, stderr: 'pipe', plan });
+      loaders.push(l);
+      return l;
+    }
+
+    async function libcGetppid(c: Child): Promise<{ libc: string; spec: { kind: 'uprobe'; path: string; offset: number; ret: false; pid: -1 } }> {
+      await c.ready;
+      const libc = /\s(\/\S*\/libc\.so\.6)$/m.exec(readFileSync(`/proc/${c.pid}/maps`, 'utf8'))?.[1];
+      expect(libc).toBeDefined();
+      return { libc: libc!, spec: { kind: 'uprobe', path: libc!, offset: symbolFileOffset(libc!, 'getppid'), ret: false, pid: -1 } };
+    }
+
+    /** Programs held and perf events open, once the helper has done what it will before any command. */
+    async function ahead(l: Loader, perf: number): Promise<{ progs: number[] }> {
+      expect(await waitFor(() => ownedIds(l.pid!).progs.length > 0 && perfEventFds(l.pid!) === perf, 5000)).toBe(true);
+      return { progs: ownedIds(l.pid!).progs.sort((a, b) => a - b) };
+    }
+
+    it.skipIf(!HAS_READELF)('the next helper does the saved commands before they come; the same commands get its answers', async () => {
+      const c = child(120);
+      const { libc, spec } = await libcGetppid(c);
+      const plan = join(dir, 'plan-round-trip');
+      const first = withPlan(plan);
+      await first.prepare({ ...spec, cookie: 0 });
+      await first.open(object);
+      await first.set('rt_cpid', u64le(c.pid));
+      await first.load();
+      expect(await first.attach('lt_uprobe', { ...spec, cookie: COOKIE_UPROBE })).toBe(1);
+      first.savePlan();
+      const st = statSync(libc, { bigint: true });
+      expect(readFileSync(plan, 'utf8')).toBe(
+        [
+          'bpfscript-plan 1',
+          `check ${libc} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`,
+          `prepare uprobe ${libc} ${spec.offset} 0 -1`,
+          `open ${object}`,
+          `set rt_cpid ${u64hex(c.pid)}`,
+          'load',
+          '',
+        ].join('\n'),
+      );
+      expect(statSync(plan).mode & 0o777).toBe(0o600);
+      await first.quit();
+
+      const second = withPlan(plan);
+      // Before any command: the object is loaded and the uprobe's perf event is open.
+      const before = await ahead(second, 1);
+      await second.prepare({ ...spec, cookie: 0 });
+      await second.open(object);
+      await second.set('rt_cpid', u64le(c.pid));
+      await second.load();
+      expect(await second.attach('lt_uprobe', { ...spec, cookie: COOKIE_UPROBE })).toBe(1);
+      // The same programs (nothing loaded again) and the prepared perf event (no second one).
+      expect(ownedIds(second.pid!).progs.sort((a, b) => a - b)).toEqual(before.progs);
+      expect(perfEventFds(second.pid!)).toBe(1);
+      await c.go();
+      expect(await slot(second, COOKIE_UPROBE)).toBe(120n);
+    });
+
+    it.skipIf(!HAS_READELF)('a command that differs ends the plan: its rest is undone, the commands before it done again', async () => {
+      const c = child(80);
+      const { libc, spec } = await libcGetppid(c);
+      const plan = join(dir, 'plan-differs');
+      writeFileSync(plan, ['bpfscript-plan 1', `prepare uprobe ${libc} ${spec.offset} 0 -1`, `open ${object}`, `set rt_cpid ${u64hex(1)}`, 'load', ''].join('\n'), { mode: 0o600 });
+      const l = withPlan(plan);
+      const before = await ahead(l, 1);
+      await l.open(object);
+      await l.set('rt_cpid', u64le(c.pid));
+      await l.load();
+      expect(await l.attach('lt_getppid', { kind: 'tracepoint', category: 'syscalls', name: 'sys_enter_getppid', cookie: 0 })).toBe(1);
+      // Loaded again (new programs); the prepared uprobe nobody asked for is gone: one perf
+      // event left, the tracepoint's.
+      expect(ownedIds(l.pid!).progs.some((id) => before.progs.includes(id))).toBe(false);
+      await waitFor(() => perfEventFds(l.pid!) === 1, 5000);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(perfEventFds(l.pid!)).toBe(1);
+      // The object was opened again and given this run's rt_cpid: every call is counted.
+      await c.go();
+      expect(await slot(l, SLOT_TP)).toBe(80n);
+    });
+
+    it('a plan is not used when a checked file changed, a command in it failed, or others may write it', async () => {
+      const good = ['bpfscript-plan 1', `open ${object}`, 'load', ''];
+      const cases: [string, string[], number][] = [
+        ['plan-changed', ['bpfscript-plan 1', `check ${object} 1 2 3 4`, ...good.slice(1)], 0o600],
+        ['plan-failed', ['bpfscript-plan 1', `open ${dir}/no-such.o`, 'load', ''], 0o600],
+        ['plan-writable', good, 0o666],
+      ];
+      const used = join(dir, 'plan-used');
+      writeFileSync(used, good.join('\n'), { mode: 0o600 });
+      const control = withPlan(used);
+      const plans = cases.map(([name, lines, mode]) => {
+        const p = join(dir, name);
+        writeFileSync(p, lines.join('\n'));
+        chmodSync(p, mode);
+        return withPlan(p);
+      });
+      // The control helper, started with them, does its plan.
+      await ahead(control, 0);
+      await new Promise((r) => setTimeout(r, 100));
+      for (const l of plans) expect(ownedIds(l.pid!).progs).toEqual([]);
+      // The failed open is not answered from the plan: the command is done when it comes.
+      await expect(plans[1]!.open(`${dir}/no-such.o`)).rejects.toThrow(/no-such\.o: No such file or directory/);
+      for (const l of plans) {
+        if (l === plans[1]) continue;
+        await l.open(object);
+        await l.load();
+        expect(ownedIds(l.pid!).progs.length).toBeGreaterThan(0);
+      }
+    });
   });
 
   it('a prepare that failed leaves the attach, and its error, to libbpf', async () => {
