@@ -8,7 +8,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { Manifest, MapManifest } from '../codegen/manifest.js';
+import type { AttachSpec, Manifest, MapManifest } from '../codegen/manifest.js';
 import { UserError } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source.js';
 import { Loader, LoadError, AttachError, LoaderExitedError } from './loader.js';
@@ -99,7 +99,6 @@ class Runner {
     const onUsr1 = () => void this.enqueueTask(() => this.printAllMaps());
     process.on('SIGUSR1', onUsr1);
     this.loader.onExit((e) => this.requestStop({ kind: 'loader', reason: e.signal ? `killed by ${e.signal}` : `exit code ${e.code}` }));
-    this.loader.onEvents((records) => this.onRecords(records));
     this.opts.out.onBroken = () => this.requestStop({ kind: 'signal', signal: 'SIGPIPE' });
     try {
       return await this.lifecycle();
@@ -139,6 +138,12 @@ class Runner {
     ];
     const loaded = this.loader.load();
     for (const p of [...steps, loaded]) p.catch(() => undefined);
+    const begins = this.m.programs.filter((p) => p.provider === 'begin');
+    const ends = this.m.programs.filter((p) => p.provider === 'end');
+    const attachable = this.m.programs.filter((p) => p.provider !== 'begin' && p.provider !== 'end');
+    // Without a BEGIN to run first, the attaches follow load in the same write: one
+    // round trip fewer (after a failed load they fail too, and the load's error is reported).
+    let pending = begins.length === 0 ? this.sendAttaches(attachable) : null;
     for (const p of steps) await p;
     try {
       await loaded;
@@ -156,11 +161,11 @@ class Runner {
       }
       throw e;
     }
-    const begins = this.m.programs.filter((p) => p.provider === 'begin');
-    const ends = this.m.programs.filter((p) => p.provider === 'end');
-    const attachable = this.m.programs.filter((p) => p.provider !== 'begin' && p.provider !== 'end');
 
     if (!this.opts.quiet) this.opts.out.write(this.printer.attached(this.m.probeCount));
+    // Events are taken from here on: what pipelined attaches let fire before the line
+    // above was written waits in the Loader until now.
+    this.loader.onEvents((records) => this.onRecords(records));
 
     // bpftrace runs BEGIN before attaching the other probes; exit() there skips them.
     for (const p of begins) {
@@ -168,9 +173,7 @@ class Runner {
       await this.settle();
     }
     if (!this.stopRequested) {
-      // Pipelined: every attach command is sent at once; the helper answers in order.
-      const pending: { prog: (typeof attachable)[number]; spec: (typeof attachable)[number]['attach'][number]; done: Promise<number> }[] = [];
-      for (const p of attachable) for (const spec of p.attach) pending.push({ prog: p, spec, done: this.loader.attach(p.prog, spec) });
+      pending ??= this.sendAttaches(attachable);
       const results = await Promise.allSettled(pending.map((x) => x.done));
       const failed = results.findIndex((r) => r.status === 'rejected');
       if (failed >= 0) {
@@ -198,6 +201,14 @@ class Runner {
     const reason = await this.stopped;
     clearInterval(lostTimer);
     return this.shutdown(reason, ends.map((p) => p.prog));
+  }
+
+  /** Every attach command at once (pipelined: the helper answers in order). */
+  private sendAttaches(progs: Manifest['programs']): { prog: Manifest['programs'][number]; spec: AttachSpec; done: Promise<number> }[] {
+    const pending: { prog: Manifest['programs'][number]; spec: AttachSpec; done: Promise<number> }[] = [];
+    for (const p of progs) for (const spec of p.attach) pending.push({ prog: p, spec, done: this.loader.attach(p.prog, spec) });
+    for (const x of pending) x.done.catch(() => undefined);
+    return pending;
   }
 
   private async shutdown(reason: StopReason, ends: string[]): Promise<number> {
