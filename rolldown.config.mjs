@@ -4,6 +4,11 @@
 //    snapshot (src/snapshot.ts; `node --build-snapshot` accepts only such a script).
 //    bin/bpfscript starts node from that snapshot: no module is loaded or compiled at
 //    start, and the parser is already built.
+// 1b. dist/snapshot-run.cjs: the same without the compiler (src/snapshot-run.ts), the
+//    entry of the second snapshot, for runs the compile cache answers: the modules the
+//    CLI only imports dynamically for the compiler, -l, --info and --emit ast are left
+//    out (COMPILER_ONLY; the CLI hands such a run to the full snapshot before it would
+//    import one).
 // 2. dist/bpfscript.js + dist/compiler.js: the same program as ES modules, for when the
 //    snapshot cannot be used (it belongs to the node binary that built it). The entry
 //    holds the CLI and the runtime; the compiler chunk (parser, analyzer, codegen, execa)
@@ -36,12 +41,21 @@ const asciiOnly = {
   },
 };
 
+/** What src/cli.ts and src/runtime/clang.ts import only for a compile (dynamically). */
+const COMPILER_ONLY = [/^\.\/compile\.js$/, /^\.\/analyze\/(resolve-env|list)\.js$/, /^\.\/ast\/printer\.js$/, /^\.\/runtime\/info\.js$/, /^execa$/];
+
 const common = { platform: 'node', external: [/^node:/], resolve: { alias: chevrotainAlias }, plugins: [asciiOnly] };
 
 export default defineConfig([
   {
     ...common,
     input: { snapshot: 'src/snapshot.ts' },
+    output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify: true },
+  },
+  {
+    ...common,
+    external: [...common.external, ...COMPILER_ONLY],
+    input: { 'snapshot-run': 'src/snapshot-run.ts' },
     output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify: true },
   },
   {

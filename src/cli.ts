@@ -7,16 +7,19 @@
 // entry file.
 
 import { Command, CommanderError, Option } from 'commander';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
 import { Diagnostics, UserError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { renderJson, renderText } from './diagnostics/render.js';
 import { SourceFile } from './source.js';
-import { fromEntryFile } from './package-root.js';
+import { fromEntryFile, packageRoot } from './package-root.js';
 import { settingsFromEnv } from './analyze/settings.js';
 import * as clang from './runtime/clang.js';
 import * as cache from './runtime/compile-cache.js';
 import { checkPrivileges } from './runtime/privileges.js';
-import { Loader, claimStartedHelper } from './runtime/loader.js';
+import { Loader, claimStartedHelper, releaseStartedHelper } from './runtime/loader.js';
 import { prepareUprobes, run } from './runtime/run.js';
 import { Output } from './runtime/output.js';
 
@@ -79,15 +82,18 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** How this process started: from node's start-up snapshot or by loading the bundle. */
-let startedFrom: 'snapshot' | 'bundle' = 'bundle';
+/**
+ * How this process started: from node's start-up snapshot, from the one without the
+ * compiler (src/snapshot-run.ts), or by loading the bundle.
+ */
+let startedFrom: 'snapshot' | 'snapshot-run' | 'bundle' = 'bundle';
 
-/** The process entry (src/main.ts, src/snapshot.ts): main() on this process's argv. */
-export function start(from: 'snapshot' | 'bundle'): void {
+/** The process entry (src/main.ts, src/snapshot.ts, src/snapshot-run.ts): main() on this process's argv. */
+export function start(from: 'snapshot' | 'snapshot-run' | 'bundle'): void {
   startedFrom = from;
-  // From the snapshot, this code was loaded where the snapshot was built; bin/bpfscript
+  // From a snapshot, this code was loaded where the snapshot was built; bin/bpfscript
   // names the entry file where the package is now.
-  if (from === 'snapshot' && process.argv[1]) fromEntryFile(process.argv[1]);
+  if (from !== 'bundle' && process.argv[1]) fromEntryFile(process.argv[1]);
   main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`bpfscript: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(70);
@@ -194,10 +200,44 @@ function firstInvalidUtf8(buf: Buffer): number {
   return buf.length;
 }
 
+/**
+ * Run this command line in node started from the full snapshot, and exit as it does: for
+ * a process started from the one without the compiler (the loader helper chose it from a
+ * plan) when the run needs the compiler after all. The helper started with us goes (its
+ * plan is undone), and so does the plan, which no longer tells what this command line
+ * needs; the new process starts a helper of its own.
+ */
+async function runFull(): Promise<number> {
+  const plan = releaseStartedHelper();
+  if (plan) rmSync(plan, { force: true });
+  const blob = join(packageRoot(), 'dist', 'bpfscript.blob');
+  const execArgv = process.execArgv.map((a, i, all) => (all[i - 1] === '--snapshot-blob' ? blob : a));
+  // As bin/bpfscript starts node: without NODE_EXTRA_CA_CERTS (restoreEnvironment put it back).
+  const env = { ...process.env };
+  if (env['NODE_EXTRA_CA_CERTS'] !== undefined) {
+    env['BPFSCRIPT_NODE_EXTRA_CA_CERTS'] = env['NODE_EXTRA_CA_CERTS'];
+    delete env['NODE_EXTRA_CA_CERTS'];
+  }
+  const child = spawn(process.execPath, [...execArgv, process.argv[1]!, ...process.argv.slice(2)], { stdio: 'inherit', env });
+  // A signal for us is one for the run (a terminal's Ctrl-C reaches both: the second is
+  // ignored as any repeated stop is).
+  const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const) process.on(sig, forward);
+  return new Promise((resolve) => {
+    child.on('error', (e) => {
+      process.stderr.write(`bpfscript: cannot start node: ${e.message}\n`);
+      resolve(70);
+    });
+    child.on('exit', (code, signal) => resolve(signal ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 1)));
+  });
+}
+
 async function runCli(opts: CliOptions, args: string[]): Promise<number> {
+  // What only the full snapshot has: the compiler's modules.
+  if (startedFrom === 'snapshot-run' && (opts.info || opts.list !== undefined || opts.emit === 'ast')) return runFull();
   if (opts.info) {
     const { printInfo } = await import('./runtime/info.js');
-    process.stdout.write(printInfo(startedFrom));
+    process.stdout.write(printInfo(startedFrom === 'bundle' ? 'bundle' : 'snapshot'));
     return 0;
   }
   if (opts.list !== undefined) {
@@ -208,7 +248,7 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
     return 0;
   }
   const json = opts.format === 'json';
-  const { src, params } = await readProgram(opts, args);
+  const { src, params, fromFile } = await readProgram(opts, args);
   currentSource = src;
   if (opts.emit === 'ast') {
     const { parseOnly } = await import('./compile.js');
@@ -222,6 +262,11 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
   }
   const pid = opts.p !== undefined ? parsePid(opts.p) : -1;
   const willRun = !opts.emit && !opts.debug && !opts.emitElf;
+  const lineFile = opts.e !== undefined || src.path === 'stdin' ? clang.scriptFileFor(src.text) : src.path;
+  const settings = { ...settingsFromEnv(), helperCheck: Math.min(opts.k, 2) as 0 | 1 | 2 };
+  const key = cache.compileKey({ text: src.text, params, settings, unsafe: !!opts.unsafe, version: VERSION, lineFile });
+  const hit = pid > 0 ? null : cache.lookupCompile(clang.cacheDir(), key);
+  if (startedFrom === 'snapshot-run' && !(hit?.obj && existsSync(hit.obj))) return runFull();
   let loader: Loader | null = null;
   if (willRun) {
     checkPrivileges();
@@ -229,10 +274,10 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
     loader = new Loader({ verbose: !!opts.verbose, stderr: 'pipe' });
   }
   try {
-    const lineFile = opts.e !== undefined || src.path === 'stdin' ? clang.scriptFileFor(src.text) : src.path;
-    const settings = { ...settingsFromEnv(), helperCheck: Math.min(opts.k, 2) as 0 | 1 | 2 };
-    const key = cache.compileKey({ text: src.text, params, settings, unsafe: !!opts.unsafe, version: VERSION, lineFile });
-    let result = pid > 0 ? null : cache.lookupCompile(clang.cacheDir(), key);
+    let result: cache.CachedCompile | null = hit;
+    // What the next run's plan checks besides its uprobe binaries: the files the compile
+    // read, the script's file and the compiler's build (native/loader/plan.c).
+    const planChecks = [join(packageRoot(), 'dist', 'build-id'), ...(fromFile ? [src.path] : []), ...(hit?.deps ?? [])];
     let early: clang.ClangRun | undefined;
     if (!result) {
       // clang starts now and loads while the script compiles (it reads the C on stdin).
@@ -252,7 +297,10 @@ async function runCli(opts: CliOptions, args: string[]): Promise<number> {
       const obj = clang.objectFor(r.c, VERSION);
       result = { c: r.c, manifest: r.manifest, obj: obj.path };
       if (pid <= 0) cache.storeCompile(clang.cacheDir(), key, result, [...rec.deps, ...obj.inputs]);
+      planChecks.push(...rec.deps, ...obj.inputs);
     }
+    // A script read from stdin is not in the command line a plan is found by: no plan.
+    loader?.planFiles(src.path === 'stdin' && opts.e === undefined ? null : planChecks);
     if (loader) prepareUprobes(loader, result.manifest);
     if (opts.emit === 'c') {
       // For reading: the #line directives that map every line back to the script (so

@@ -682,7 +682,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: bpfscript-loader [-v] [--plan <file>]\n"
-		"       bpfscript-loader --exec <program> [args...]\n"
+		"       bpfscript-loader --exec [--run-blob <snapshot>] <program> [args...]\n"
 		"Speaks docs/loader-protocol.md on stdin/stdout. -v: libbpf messages to stderr.\n"
 		"--plan: do the commands a previous run sent first before they come (plan.c).\n"
 		"--exec: fork a helper off, then run <program> with BPFSCRIPT_LOADER_FDS set.\n");
@@ -699,7 +699,7 @@ static void usage(void)
  */
 static char plan_file[4096];
 
-static void exec_with_helper(char **argv)
+static void exec_with_helper(char **argv, const char *run_blob)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	pid_t parent = getpid(), pid = -1;
@@ -708,6 +708,18 @@ static void exec_with_helper(char **argv)
 	/* Node writes the plan for this command line there; the helper reads it (plan.c). */
 	if (!plan_path(plan_file, sizeof(plan_file), argv))
 		plan_file[0] = '\0';
+	/*
+	 * With a plan that holds (so the compile cache will answer), node starts from the
+	 * snapshot without the compiler, `--run-blob`, in place of the `--snapshot-blob` one.
+	 */
+	if (plan_file[0] && plan_load(plan_file, false) && run_blob) {
+		for (int i = 1; argv[i]; i++) {
+			if (!strcmp(argv[i - 1], "--snapshot-blob")) {
+				argv[i] = (char *)run_blob;
+				break;
+			}
+		}
+	}
 	if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0)
 		pid = fork();
 	if (pid == 0) {
@@ -740,10 +752,13 @@ static void exec_with_helper(char **argv)
 int main(int argc, char **argv)
 {
 	bool more = false;
+	bool exec_mode = argc >= 3 && !strcmp(argv[1], "--exec");
 	int i;
 
-	if (argc >= 3 && !strcmp(argv[1], "--exec"))
-		exec_with_helper(argv + 2);
+	if (argc >= 5 && !strcmp(argv[1], "--exec") && !strcmp(argv[2], "--run-blob"))
+		exec_with_helper(argv + 4, argv[3]);
+	else if (argc >= 3 && !strcmp(argv[1], "--exec"))
+		exec_with_helper(argv + 2, NULL);
 	else for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-v")) {
 			verbose = true;
@@ -758,8 +773,9 @@ int main(int argc, char **argv)
 	setup_process();
 	libbpf_set_print(print_fn);
 	out_init();
-	if (plan_file[0])
-		plan_run(&st, plan_file, verbose);
+	/* --exec loaded the plan before it forked; --plan loads it here. */
+	if (plan_file[0] && (exec_mode || plan_load(plan_file, verbose)))
+		plan_run(&st, plan_file);
 
 	while (!quitting) {
 		struct pollfd fds[4] = {

@@ -91,7 +91,9 @@ void prepared_close_all(void);
 void prepared_cancel(int argc, char **argv);
 
 /* plan.c: a previous run's first commands, done before node asks for them. */
-void plan_run(struct state *st, const char *path, bool verbose);
+/* Read and check a plan (false: none to use); plan_run() then does its commands. */
+bool plan_load(const char *path, bool verbose);
+void plan_run(struct state *st, const char *path);
 bool plan_answer(struct state *st, struct cmd *c, const char *text, int *rc);
 /* The path of the plan for this command line (false: none, e.g. no HOME). */
 bool plan_path(char *out, size_t size, char *const *argv);

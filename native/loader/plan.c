@@ -115,6 +115,20 @@ static bool check_file(char *line)
 	       (unsigned long long)sb.st_mtim.tv_sec * 1000000000ull + (unsigned long long)sb.st_mtim.tv_nsec == mtime;
 }
 
+/* Is `id` this boot's /proc/sys/kernel/random/boot_id? */
+static bool same_boot(const char *id)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	bool same;
+
+	if (!f)
+		return false;
+	same = fgets(buf, sizeof(buf), f) && (buf[strcspn(buf, "\n")] = '\0', !strcmp(buf, id));
+	fclose(f);
+	return same;
+}
+
 /* The whole file if it is a plan we may use, NUL-terminated; NULL otherwise. */
 static char *read_plan(const char *path)
 {
@@ -180,6 +194,11 @@ static bool parse_plan(char *buf)
 				say("a checked file changed: %s", line + 6);
 				return false;
 			}
+		} else if (!strncmp(line, "boot ", 5)) {
+			if (ncmds || !same_boot(line + 5)) {
+				say("written in another boot");
+				return false;
+			}
 		} else {
 			bool prepare;
 
@@ -207,23 +226,31 @@ static void undo_object(struct state *st)
 		object_close(st);
 }
 
-void plan_run(struct state *st, const char *path, bool verbose)
+bool plan_load(const char *path, bool verbose)
+{
+	char *buf;
+	bool ok;
+
+	plan_verbose = verbose;
+	plan_free();
+	buf = read_plan(path);
+	if (!buf)
+		return false;
+	ok = parse_plan(buf);
+	free(buf);
+	if (!ok)
+		plan_free();
+	return ok;
+}
+
+void plan_run(struct state *st, const char *path)
 {
 	struct strbuf msg = { 0 };
 	struct cmd c = { .seq = 0, .msg = &msg };
-	char *buf;
 	size_t i;
 
-	plan_verbose = verbose;
-	buf = read_plan(path);
-	if (!buf)
+	if (!ncmds)
 		return;
-	if (!parse_plan(buf)) {
-		free(buf);
-		plan_free();
-		return;
-	}
-	free(buf);
 	for (i = 0; i < ncmds; i++) {
 		char *copy = strdup(cmds[i].text);
 		int rc = copy ? dispatch(&c, copy) : -ENOMEM;

@@ -23,6 +23,11 @@ export interface CachedCompile {
   readonly obj?: string;
 }
 
+/** A hit: also the files its entry checks (the loader's plan checks them too). */
+export interface CacheHit extends CachedCompile {
+  readonly deps: readonly string[];
+}
+
 interface Entry extends CachedCompile {
   readonly deps: readonly FileId[];
 }
@@ -73,7 +78,7 @@ function entryPath(dir: string, key: string): string {
   return join(dir, 'compiled', `${key}.json`);
 }
 
-export function lookupCompile(dir: string, key: string): CachedCompile | null {
+export function lookupCompile(dir: string, key: string): CacheHit | null {
   let e: Entry;
   try {
     e = JSON.parse(readFileSync(entryPath(dir, key), 'utf8')) as Entry;
@@ -81,7 +86,7 @@ export function lookupCompile(dir: string, key: string): CachedCompile | null {
     return null;
   }
   for (const d of e.deps) if (fileId(d.path) !== d.id) return null;
-  return { c: e.c, manifest: e.manifest, obj: e.obj };
+  return { c: e.c, manifest: e.manifest, obj: e.obj, deps: e.deps.map((d) => d.path) };
 }
 
 export function storeCompile(dir: string, key: string, result: CachedCompile, deps: Iterable<string>): void {

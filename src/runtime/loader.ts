@@ -471,11 +471,13 @@ export function helperStartedWithNode(): boolean {
   return started !== null;
 }
 
-/** Let the started helper go (it exits at the end of its stdin). */
-function releaseStartedHelper(): void {
-  if (!started) return;
+/** Let the started helper go (it exits at the end of its stdin); its plan file, if any. */
+export function releaseStartedHelper(): string | undefined {
+  if (!started) return undefined;
   for (const fd of [started.stdin, started.stdout, started.stderr]) closeSync(fd);
+  const plan = started.plan;
   started = null;
+  return plan;
 }
 
 /**
@@ -540,6 +542,7 @@ export class Loader {
   private readonly planLines: string[] = [];
   private recording = true;
   private readonly planChecks = new Set<string>();
+  private planWanted = true;
 
   constructor(opts: LoaderOptions = {}) {
     const path = opts.path ?? loaderPath();
@@ -645,13 +648,14 @@ export class Loader {
    * Best effort: a plan that cannot be written only leaves the next start slower.
    */
   savePlan(): void {
-    if (!this.planFile || !this.planLines.includes('load')) return;
+    if (!this.planFile || !this.planWanted || !this.planLines.includes('load')) return;
     try {
-      const checks = [...this.planChecks].map((p) => {
-        const st = statSync(p, { bigint: true });
-        return `check ${encodeArg(p)} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`;
+      const checks = [...this.planChecks].flatMap((p) => {
+        const st = statSync(p, { bigint: true, throwIfNoEntry: false });
+        return st ? [`check ${encodeArg(p)} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`] : [];
       });
-      const text = ['bpfscript-plan 1', ...checks, ...this.planLines, ''].join('\n');
+      const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      const text = ['bpfscript-plan 1', `boot ${boot}`, ...checks, ...this.planLines, ''].join('\n');
       try {
         if (readFileSync(this.planFile, 'utf8') === text) return;
       } catch {
@@ -664,6 +668,16 @@ export class Loader {
     } catch {
       /* no plan: the next run does everything when it is asked to */
     }
+  }
+
+  /**
+   * Files the plan also checks (the ones the compile read, the script's): with all of
+   * them unchanged bin/bpfscript starts node without the compiler (native/loader/plan.c).
+   * null: this run leaves no plan (its script is not in its command line: stdin).
+   */
+  planFiles(paths: readonly string[] | null): void {
+    if (paths === null) this.planWanted = false;
+    else for (const p of paths) this.planChecks.add(p);
   }
 
   /** Resolves with the number of links made; rejects with AttachError. */

@@ -111,14 +111,37 @@ describeE2E('e2e: command-line options', () => {
     }
   });
 
-  itE2E('a run leaves a plan of its first helper commands; the next run of that command line gets the same output', async () => {
+  itE2E('a run leaves a plan; the next run of that command line starts without the compiler, and falls back when it needs it', async () => {
     await buildFixture('target');
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfscript-e2e-plan-'));
     try {
       const env = { BPFSCRIPT_CACHE_DIR: cache };
-      const args = ['-e', `uprobe:${TARGET}:add { @a = count(); } BEGIN { printf("begin %d\\n", 7); exit(); }`];
-      const first = await runCli(args, { env });
-      expect(first.code, first.stderr).toBe(0);
+      const token = `plan-${process.pid}-${Date.now()}`;
+      const args = ['-e', `uprobe:${TARGET}:add { @a = count(); } interval:ms:300 { printf("${token} %d\\n", 7); exit(); }`];
+      const want = `Attaching 2 probes...\n${token} 7\n\n\n@a: 0\n`; // as bpftrace 0.17 prints it
+      /** Runs the command line; the snapshots node was started from while it ran. */
+      const traced = async (): Promise<{ out: string; blobs: string[] }> => {
+        const blobs = new Set<string>();
+        const running = runCli(args, { env });
+        const seen = setInterval(() => {
+          for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+            try {
+              const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+              const blob = argv[argv.indexOf('--snapshot-blob') + 1];
+              // node's, not the loader helper's (its command line is the one bin/bpfscript gave it).
+              if (argv.some((a) => a.includes(token)) && !argv.includes('--exec') && argv.includes('--snapshot-blob') && blob) blobs.add(path.basename(blob));
+            } catch {
+              /* gone */
+            }
+          }
+        }, 20);
+        const r = await running;
+        clearInterval(seen);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe('');
+        return { out: r.stdout, blobs: [...blobs].sort() };
+      };
+      expect(await traced()).toEqual({ out: want, blobs: ['bpfscript.blob'] });
       const plans = fs.readdirSync(path.join(cache, 'plans'));
       expect(plans).toHaveLength(1);
       expect(plans[0]).toMatch(/^[0-9a-f]{16}$/);
@@ -126,17 +149,27 @@ describeE2E('e2e: command-line options', () => {
       const st = fs.statSync(target, { bigint: true });
       const plan = fs.readFileSync(path.join(cache, 'plans', plans[0]!), 'utf8').split('\n');
       expect(plan[0]).toBe('bpfscript-plan 1');
-      expect(plan[1]).toBe(`check ${target} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`);
-      expect(plan[2]).toMatch(new RegExp(`^prepare uprobe ${target} \\d+ 0 -1$`));
-      expect(plan[3]).toMatch(new RegExp(`^open ${cache}/objects/[0-9a-f]{32}\\.o$`));
-      expect(plan.slice(4)).toEqual(['set rt_start_ns now', 'set rt_cpid 0000000000000000', expect.stringMatching(/^set rt_ncpus [0-9a-f]{16}$/), 'load', '']);
-      const second = await runCli(args, { env });
-      expect([second.code, second.stdout, second.stderr]).toEqual([0, first.stdout, first.stderr]);
-      expect(first.stdout).toBe('Attaching 2 probes...\nbegin 7\n\n\n@a: 0\n'); // as bpftrace 0.17 prints it
+      expect(plan[1]).toBe(`boot ${fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}`);
+      // Every file the compile read is checked: the compiler's build, the uprobe's binary.
+      const buildId = path.join(REPO_ROOT, 'dist', 'build-id');
+      const id = fs.statSync(buildId, { bigint: true });
+      expect(plan).toContain(`check ${buildId} ${id.dev} ${id.ino} ${id.size} ${id.mtimeNs}`);
+      expect(plan).toContain(`check ${target} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`);
+      const cmds = plan.filter((l) => !/^(check|boot) /.test(l));
+      expect(cmds[1]).toMatch(new RegExp(`^prepare uprobe ${target} \\d+ 0 -1$`));
+      expect(cmds[2]).toMatch(new RegExp(`^open ${cache}/objects/[0-9a-f]{32}\\.o$`));
+      expect(cmds.slice(3)).toEqual(['set rt_start_ns now', 'set rt_cpid 0000000000000000', expect.stringMatching(/^set rt_ncpus [0-9a-f]{16}$/), 'load', '']);
+      // The plan holds: node starts from the snapshot without the compiler.
+      expect(await traced()).toEqual({ out: want, blobs: ['bpfscript-run.blob'] });
       // A -c run's commands change with the command's pid: it leaves no plan.
       const withCmd = await runCli(['-c', 'true', ...args], { env });
       expect(withCmd.code, withCmd.stderr).toBe(0);
       expect(fs.readdirSync(path.join(cache, 'plans'))).toEqual(plans);
+      // The compile cache cannot answer after all: the run is handed to the full snapshot,
+      // and the plan, which told otherwise, is gone.
+      fs.rmSync(path.join(cache, 'compiled'), { recursive: true });
+      expect(await traced()).toEqual({ out: want, blobs: ['bpfscript-run.blob', 'bpfscript.blob'] });
+      expect(fs.readdirSync(path.join(cache, 'plans'))).toEqual([]);
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
@@ -207,6 +240,7 @@ describeE2E('e2e: command-line options', () => {
         // Only its owner may read the snapshot (it holds V8's hash seed, scripts/build):
         // another user's run starts from the bundle.
         expect(fs.statSync(path.join(dir, 'dist', 'bpfscript.blob')).mode & 0o777).toBe(0o600);
+        expect(fs.statSync(path.join(dir, 'dist', 'bpfscript-run.blob')).mode & 0o777).toBe(0o600);
         fs.chmodSync(dir, 0o755);
         const other = await runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cli, '--info']);
         expect(other.stdout).toContain('started from: the bundle');

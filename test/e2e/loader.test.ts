@@ -398,6 +398,7 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
       expect(readFileSync(plan, 'utf8')).toBe(
         [
           'bpfscript-plan 1',
+          `boot ${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}`,
           `check ${libc} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`,
           `prepare uprobe ${libc} ${spec.offset} 0 -1`,
           `open ${object}`,
@@ -446,10 +447,11 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
       expect(await slot(l, SLOT_TP)).toBe(80n);
     });
 
-    it('a plan is not used when a checked file changed, a command in it failed, or others may write it', async () => {
+    it('a plan is not used when a checked file changed, it is of another boot, a command in it failed, or others may write it', async () => {
       const good = ['bpfscript-plan 1', `open ${object}`, 'load', ''];
       const cases: [string, string[], number][] = [
         ['plan-changed', ['bpfscript-plan 1', `check ${object} 1 2 3 4`, ...good.slice(1)], 0o600],
+        ['plan-other-boot', ['bpfscript-plan 1', 'boot 00000000-0000-0000-0000-000000000000', ...good.slice(1)], 0o600],
         ['plan-failed', ['bpfscript-plan 1', `open ${dir}/no-such.o`, 'load', ''], 0o600],
         ['plan-writable', good, 0o666],
       ];
@@ -467,9 +469,9 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
       await new Promise((r) => setTimeout(r, 100));
       for (const l of plans) expect(ownedIds(l.pid!).progs).toEqual([]);
       // The failed open is not answered from the plan: the command is done when it comes.
-      await expect(plans[1]!.open(`${dir}/no-such.o`)).rejects.toThrow(/no-such\.o: No such file or directory/);
+      await expect(plans[2]!.open(`${dir}/no-such.o`)).rejects.toThrow(/no-such\.o: No such file or directory/);
       for (const l of plans) {
-        if (l === plans[1]) continue;
+        if (l === plans[2]) continue;
         await l.open(object);
         await l.load();
         expect(ownedIds(l.pid!).progs.length).toBeGreaterThan(0);

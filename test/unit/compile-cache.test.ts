@@ -21,12 +21,14 @@ const parts = { text: 'BEGIN { exit(); }', params: [], settings: {}, unsafe: fal
 const manifest = { programs: [] } as unknown as Manifest;
 
 describe('compile cache', () => {
-  it('a hit returns the C, the manifest and the object path it was stored with', () => {
+  it('a hit returns the C, the manifest, the object path and the files it was stored with', () => {
     const dir = tempDir();
     const key = compileKey(parts);
     expect(lookupCompile(dir, key)).toBeNull();
-    storeCompile(dir, key, { c: 'int x;', manifest, obj: '/cache/objects/abc.o' }, []);
-    expect(lookupCompile(dir, key)).toEqual({ c: 'int x;', manifest, obj: '/cache/objects/abc.o' });
+    const file = join(dir, 'dep');
+    writeFileSync(file, 'x');
+    storeCompile(dir, key, { c: 'int x;', manifest, obj: '/cache/objects/abc.o' }, [file, file]);
+    expect(lookupCompile(dir, key)).toEqual({ c: 'int x;', manifest, obj: '/cache/objects/abc.o', deps: [file] });
   });
 
   it('the key changes with the script, its parameters and the clang chosen', () => {
