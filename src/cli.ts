@@ -228,7 +228,14 @@ async function runFull(): Promise<number> {
       process.stderr.write(`bpfscript: cannot start node: ${e.message}\n`);
       resolve(70);
     });
-    child.on('exit', (code, signal) => resolve(signal ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 1)));
+    child.on('exit', (code, signal) => {
+      if (signal && signal !== 'SIGUSR1') {
+        // Killed by a signal: so are we (its default action), as a shell would report.
+        for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const) process.off(sig, forward);
+        process.kill(process.pid, signal);
+      }
+      resolve(signal ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 1));
+    });
   });
 }
 

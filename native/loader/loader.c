@@ -42,6 +42,8 @@
 #define RB_BUDGET_HIT (-EAGAIN)
 
 volatile int stop_signal;
+/* CLOCK_MONOTONIC when main() began (with --exec: before the fork, so before node). */
+static uint64_t helper_start_ns;
 struct strbuf libbpf_log;
 
 static struct state st;
@@ -363,13 +365,13 @@ static int cmd_set(struct state *s, struct cmd *c, int argc, char **argv)
 		sb_printf(c->msg, "set %s: no such global in .rodata", name);
 		return -ENOENT;
 	}
-	/* `now`: CLOCK_MONOTONIC in ns (bpf_ktime_get_ns's clock), as a u64, at this set. */
-	if (!strcmp(hex, "now") && vsi->size == 8) {
-		struct timespec ts;
-		uint64_t ns;
+	/*
+	 * `start`: when the helper started (CLOCK_MONOTONIC in ns, bpf_ktime_get_ns's clock),
+	 * as a u64: the same whether the set is done for node or ahead of it (plan.c).
+	 */
+	if (!strcmp(hex, "start") && vsi->size == 8) {
+		uint64_t ns = helper_start_ns;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 		for (i = 0; i < 8; i++)
 			now_hex[2 * i] = "0123456789abcdef"[(ns >> (8 * i + 4)) & 0xf],
 			now_hex[2 * i + 1] = "0123456789abcdef"[(ns >> (8 * i)) & 0xf];
@@ -708,6 +710,8 @@ static void exec_with_helper(char **argv, const char *run_blob)
 	/* Node writes the plan for this command line there; the helper reads it (plan.c). */
 	if (!plan_path(plan_file, sizeof(plan_file), argv))
 		plan_file[0] = '\0';
+	/* Node trusts the variable as ours: never pass on a value we were given. */
+	unsetenv("BPFSCRIPT_LOADER_PLAN");
 	/*
 	 * With a plan that holds (so the compile cache will answer), node starts from the
 	 * snapshot without the compiler, `--run-blob`, in place of the `--snapshot-blob` one.
@@ -753,7 +757,11 @@ int main(int argc, char **argv)
 {
 	bool more = false;
 	bool exec_mode = argc >= 3 && !strcmp(argv[1], "--exec");
+	struct timespec ts;
 	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	helper_start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 
 	if (argc >= 5 && !strcmp(argv[1], "--exec") && !strcmp(argv[2], "--run-blob"))
 		exec_with_helper(argv + 4, argv[3]);

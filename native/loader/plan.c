@@ -20,9 +20,12 @@
  * left to node's command), and each binary it plants a uprobe in is still the file it
  * was (device, inode, size, mtime) when the runtime resolved the offsets.
  *
- * File: a line `bpfscript-plan 1`, then `check <path> <dev> <ino> <size> <mtime ns>`
- * lines (path percent-encoded), then one command per line as the runtime sends it
- * without its seq (only prepare, open, set and load).
+ * File: a line `bpfscript-plan 2`, a line `boot <boot id>` (the plan holds in that boot
+ * only), `check <path> <dev> <ino> <size> <mtime ns>` lines (path percent-encoded: each
+ * binary a uprobe is planted in and each file the compile read, its script's file and
+ * the compiler's build), then one command per line as the runtime sends it without its
+ * seq (only prepare, open, set and load). bin/bpfscript also starts node from the
+ * snapshot without the compiler when the plan holds (loader.c, --run-blob).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -178,7 +181,7 @@ static bool parse_plan(char *buf)
 {
 	char *line = buf, *nl;
 	size_t cap = 0;
-	bool header = false;
+	bool header = false, booted = false;
 
 	for (; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
@@ -186,7 +189,7 @@ static bool parse_plan(char *buf)
 			return false; /* every line ends in \n: a torn file is no plan */
 		*nl = '\0';
 		if (!header) {
-			if (strcmp(line, "bpfscript-plan 1"))
+			if (strcmp(line, "bpfscript-plan 2"))
 				return false;
 			header = true;
 		} else if (!strncmp(line, "check ", 6)) {
@@ -199,8 +202,12 @@ static bool parse_plan(char *buf)
 				say("written in another boot");
 				return false;
 			}
+			booted = true;
 		} else {
 			bool prepare;
+
+			if (!booted)
+				return false;
 
 			if (!plan_verb(line, &prepare))
 				return false;

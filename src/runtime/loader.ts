@@ -18,7 +18,8 @@
 // that can use them does).
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -268,6 +269,9 @@ function encodeInt(n: number): string {
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
+/** How `bpfscript-loader --exec` names a plan file: <cache dir>/plans/<16 hex digits>. */
+const PLAN_FILE = /^\/.*\/plans\/[0-9a-f]{16}$/;
+
 /** The commands a plan holds (native/loader/plan.c). */
 const PLAN_VERBS = new Set(['prepare', 'open', 'set', 'load']);
 
@@ -459,7 +463,8 @@ export function claimStartedHelper(): void {
   const [pid, stdin, stdout, stderr] = v.split(' ').map(Number) as [number, number, number, number];
   try {
     if (pid > 0 && [stdin, stdout, stderr].every((fd) => Number.isInteger(fd) && fd > 2 && fstatSync(fd).isFIFO())) {
-      started = { pid, stdin, stdout, stderr, plan };
+      // Only a plan file of the helper's naming (see savePlan, runFull).
+      started = { pid, stdin, stdout, stderr, plan: plan && PLAN_FILE.test(plan) ? plan : undefined };
     }
   } catch {
     // Not open here after all: spawn one when needed.
@@ -616,9 +621,9 @@ export class Loader {
     await this.ok('set', [name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')]);
   }
 
-  /** Set a u64 `const volatile` global to CLOCK_MONOTONIC's ns as the helper does the set. */
-  async setNow(name: string): Promise<void> {
-    await this.ok('set', [name, 'now']);
+  /** Set a u64 `const volatile` global to when the helper started (CLOCK_MONOTONIC ns). */
+  async setStart(name: string): Promise<void> {
+    await this.ok('set', [name, 'start']);
   }
 
   /** Rejects with LoadError carrying the failing program and its verifier log. */
@@ -655,15 +660,20 @@ export class Loader {
         return st ? [`check ${encodeArg(p)} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`] : [];
       });
       const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-      const text = ['bpfscript-plan 1', `boot ${boot}`, ...checks, ...this.planLines, ''].join('\n');
+      const text = ['bpfscript-plan 2', `boot ${boot}`, ...checks, ...this.planLines, ''].join('\n');
       try {
         if (readFileSync(this.planFile, 'utf8') === text) return;
       } catch {
         /* none yet */
       }
-      mkdirSync(dirname(this.planFile), { recursive: true, mode: 0o700 });
-      const tmp = `${this.planFile}.${process.pid}`;
-      writeFileSync(tmp, text, { mode: 0o600 });
+      const dir = dirname(this.planFile);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Only into a directory of our own that nobody else may write (names in it are
+      // predictable); the temporary file is new ('wx': no symlink followed).
+      const d = lstatSync(dir);
+      if (!d.isDirectory() || d.uid !== process.geteuid?.() || (d.mode & 0o022) !== 0) return;
+      const tmp = `${this.planFile}.${randomBytes(6).toString('hex')}`;
+      writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
       renameSync(tmp, this.planFile);
     } catch {
       /* no plan: the next run does everything when it is asked to */

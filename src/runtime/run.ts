@@ -132,7 +132,7 @@ class Runner {
     }
     const steps = [
       opened,
-      this.loader.setNow('rt_start_ns'),
+      this.loader.setStart('rt_start_ns'),
       this.loader.set('rt_cpid', u64(BigInt(this.child?.pid ?? 0))),
       this.loader.set('rt_ncpus', u64(BigInt(onlineCpus()))),
     ];
@@ -172,7 +172,11 @@ class Runner {
       await this.loader.run(p.prog);
       await this.settle();
     }
-    if (!this.stopRequested) {
+    if (this.stopRequested && pending) {
+      // Stopped while the pipelined attaches were on their way: nothing stays attached.
+      await Promise.allSettled(pending.map((x) => x.done));
+      await this.loader.detach('all');
+    } else if (!this.stopRequested) {
       pending ??= this.sendAttaches(attachable);
       const results = await Promise.allSettled(pending.map((x) => x.done));
       const failed = results.findIndex((r) => r.status === 'rejected');
@@ -187,8 +191,11 @@ class Runner {
     }
     // What the next run with this command line sends first, for its helper to do ahead
     // (native/loader/plan.c); not when that changes from run to run (a -c command's pid,
-    // a -p process's uprobes).
-    if (!this.opts.cmd && this.opts.pid === undefined) this.loader.savePlan();
+    // a -p process's uprobes). Written once the first events had their turn, or at stop.
+    if (!this.opts.cmd && this.opts.pid === undefined) {
+      this.planPending = true;
+      setTimeout(() => this.savePlan(), 20).unref();
+    }
     if (this.opts.dryRun) this.requestStop({ kind: 'exit', code: 0 });
     // What BEGIN printed must reach stdout before the command can print anything.
     await this.settle();
@@ -211,7 +218,16 @@ class Runner {
     return pending;
   }
 
+  private planPending = false;
+
+  private savePlan(): void {
+    if (!this.planPending) return;
+    this.planPending = false;
+    this.loader.savePlan();
+  }
+
   private async shutdown(reason: StopReason, ends: string[]): Promise<number> {
+    this.savePlan();
     if (reason.kind === 'loader') {
       await this.processing.catch(() => undefined);
       throw loaderDied(reason.reason);

@@ -148,7 +148,7 @@ describeE2E('e2e: command-line options', () => {
       const target = path.resolve(TARGET);
       const st = fs.statSync(target, { bigint: true });
       const plan = fs.readFileSync(path.join(cache, 'plans', plans[0]!), 'utf8').split('\n');
-      expect(plan[0]).toBe('bpfscript-plan 1');
+      expect(plan[0]).toBe('bpfscript-plan 2');
       expect(plan[1]).toBe(`boot ${fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}`);
       // Every file the compile read is checked: the compiler's build, the uprobe's binary.
       const buildId = path.join(REPO_ROOT, 'dist', 'build-id');
@@ -158,7 +158,7 @@ describeE2E('e2e: command-line options', () => {
       const cmds = plan.filter((l) => !/^(check|boot) /.test(l));
       expect(cmds[1]).toMatch(new RegExp(`^prepare uprobe ${target} \\d+ 0 -1$`));
       expect(cmds[2]).toMatch(new RegExp(`^open ${cache}/objects/[0-9a-f]{32}\\.o$`));
-      expect(cmds.slice(3)).toEqual(['set rt_start_ns now', 'set rt_cpid 0000000000000000', expect.stringMatching(/^set rt_ncpus [0-9a-f]{16}$/), 'load', '']);
+      expect(cmds.slice(3)).toEqual(['set rt_start_ns start', 'set rt_cpid 0000000000000000', expect.stringMatching(/^set rt_ncpus [0-9a-f]{16}$/), 'load', '']);
       // The plan holds: node starts from the snapshot without the compiler.
       expect(await traced()).toEqual({ out: want, blobs: ['bpfscript-run.blob'] });
       // A -c run's commands change with the command's pid: it leaves no plan.

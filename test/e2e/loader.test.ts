@@ -57,6 +57,10 @@ function cpuList(file: string): number {
   return n;
 }
 
+function bootId(): string {
+  return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+}
+
 /** A u64 as `set` sends it: little-endian hex. */
 function u64hex(n: number): string {
   return Buffer.from(u64le(n)).toString('hex');
@@ -348,14 +352,16 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
     expect([await slot(l, COOKIE_UPROBE), await slot(l, COOKIE_URETPROBE)]).toEqual([150n, 150n]);
   });
 
-  it('set <global> now writes CLOCK_MONOTONIC in ns when the helper does the set', async () => {
+  it('set <global> start writes when the helper started (CLOCK_MONOTONIC ns)', async () => {
+    const before = process.hrtime.bigint();
     const l = start();
     const records: Buffer[] = [];
     l.onEvents((rs) => records.push(...rs.map((r) => Buffer.from(r))));
     await l.open(object);
-    const before = process.hrtime.bigint();
-    await l.setNow('rt_start_ns');
-    const after = process.hrtime.bigint();
+    await new Promise((r) => setTimeout(r, 50));
+    await l.setStart('rt_start_ns');
+    // Not the time of the set: 50 ms earlier at least.
+    const after = process.hrtime.bigint() - 50_000_000n;
     await l.load();
     await l.run('lt_start');
     expect(records.map((r) => r.readUInt32LE(0))).toEqual([5]);
@@ -397,8 +403,8 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
       const st = statSync(libc, { bigint: true });
       expect(readFileSync(plan, 'utf8')).toBe(
         [
-          'bpfscript-plan 1',
-          `boot ${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}`,
+          'bpfscript-plan 2',
+          `boot ${bootId()}`,
           `check ${libc} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`,
           `prepare uprobe ${libc} ${spec.offset} 0 -1`,
           `open ${object}`,
@@ -429,7 +435,7 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
       const c = child(80);
       const { libc, spec } = await libcGetppid(c);
       const plan = join(dir, 'plan-differs');
-      writeFileSync(plan, ['bpfscript-plan 1', `prepare uprobe ${libc} ${spec.offset} 0 -1`, `open ${object}`, `set rt_cpid ${u64hex(1)}`, 'load', ''].join('\n'), { mode: 0o600 });
+      writeFileSync(plan, ['bpfscript-plan 2', `boot ${bootId()}`, `prepare uprobe ${libc} ${spec.offset} 0 -1`, `open ${object}`, `set rt_cpid ${u64hex(1)}`, 'load', ''].join('\n'), { mode: 0o600 });
       const l = withPlan(plan);
       const before = await ahead(l, 1);
       await l.open(object);
@@ -447,12 +453,14 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
       expect(await slot(l, SLOT_TP)).toBe(80n);
     });
 
-    it('a plan is not used when a checked file changed, it is of another boot, a command in it failed, or others may write it', async () => {
-      const good = ['bpfscript-plan 1', `open ${object}`, 'load', ''];
+    it('a plan is not used when a checked file changed, it is of another boot or version, a command in it failed, or others may write it', async () => {
+      const good = ['bpfscript-plan 2', `boot ${bootId()}`, `open ${object}`, 'load', ''];
       const cases: [string, string[], number][] = [
-        ['plan-changed', ['bpfscript-plan 1', `check ${object} 1 2 3 4`, ...good.slice(1)], 0o600],
-        ['plan-other-boot', ['bpfscript-plan 1', 'boot 00000000-0000-0000-0000-000000000000', ...good.slice(1)], 0o600],
-        ['plan-failed', ['bpfscript-plan 1', `open ${dir}/no-such.o`, 'load', ''], 0o600],
+        ['plan-changed', [...good.slice(0, 2), `check ${object} 1 2 3 4`, ...good.slice(2)], 0o600],
+        ['plan-other-boot', ['bpfscript-plan 2', 'boot 00000000-0000-0000-0000-000000000000', ...good.slice(2)], 0o600],
+        ['plan-without-boot', ['bpfscript-plan 2', ...good.slice(2)], 0o600],
+        ['plan-version-1', ['bpfscript-plan 1', ...good.slice(1)], 0o600],
+        ['plan-failed', [...good.slice(0, 2), `open ${dir}/no-such.o`, 'load', ''], 0o600],
         ['plan-writable', good, 0o666],
       ];
       const used = join(dir, 'plan-used');
@@ -469,9 +477,9 @@ describe.skipIf(SKIP !== null)(`loader helper end to end${SKIP ? ` (SKIPPED: ${S
       await new Promise((r) => setTimeout(r, 100));
       for (const l of plans) expect(ownedIds(l.pid!).progs).toEqual([]);
       // The failed open is not answered from the plan: the command is done when it comes.
-      await expect(plans[2]!.open(`${dir}/no-such.o`)).rejects.toThrow(/no-such\.o: No such file or directory/);
+      await expect(plans[4]!.open(`${dir}/no-such.o`)).rejects.toThrow(/no-such\.o: No such file or directory/);
       for (const l of plans) {
-        if (l === plans[2]) continue;
+        if (l === plans[4]) continue;
         await l.open(object);
         await l.load();
         expect(ownedIds(l.pid!).progs.length).toBeGreaterThan(0);
