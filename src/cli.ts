@@ -222,7 +222,8 @@ async function runFull(): Promise<number> {
   // A signal for us is one for the run (a terminal's Ctrl-C reaches both: the second is
   // ignored as any repeated stop is).
   const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const) process.on(sig, forward);
+  const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const;
+  for (const sig of forwarded) process.on(sig, forward);
   return new Promise((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(`bpfscript: cannot start node: ${e.message}\n`);
@@ -231,7 +232,7 @@ async function runFull(): Promise<number> {
     child.on('exit', (code, signal) => {
       if (signal && signal !== 'SIGUSR1') {
         // Killed by a signal: so are we (its default action), as a shell would report.
-        for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const) process.off(sig, forward);
+        for (const sig of forwarded) process.off(sig, forward);
         process.kill(process.pid, signal);
       }
       resolve(signal ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 1));

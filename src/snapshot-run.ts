@@ -8,22 +8,11 @@
 // from the full snapshot (cli.ts, runFull). Bundled with the compiler's modules left
 // out (rolldown.config.mjs); the same rules as src/snapshot.ts otherwise.
 
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { startupSnapshot } from 'node:v8';
-import { buildProgram, start } from './cli.js';
+import { start } from './cli.js';
+import { warmRuntime } from './snapshot-warm.js';
 
-// The warm-ups of src/snapshot.ts that a cached run benefits from (see there).
-buildProgram().parse(['-f', 'json', '-o', 'x', '-e', 'BEGIN {}', 'a'], { from: 'user' });
-{
-  const self = process.argv[1]!;
-  if (existsSync(self) && statSync(self).isFile()) createHash('sha256').update(readFileSync(self)).update(readFileSync(self, 'utf8')).digest('hex');
-}
-{
-  const s = new Socket();
-  s.on('data', () => undefined);
-  s.destroy();
-}
+// The same warm-ups as src/snapshot.ts: what a cached run calls first.
+warmRuntime();
 
 startupSnapshot.setDeserializeMainFunction(() => start('snapshot-run'));

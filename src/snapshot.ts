@@ -9,11 +9,8 @@
 // BTF, argv, env): whatever this file computes is frozen into the blob. The sample
 // compile therefore sees a made-up system (SAMPLE_ENV), and its result is dropped.
 
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { startupSnapshot } from 'node:v8';
-import { buildProgram, start } from './cli.js';
+import { start } from './cli.js';
 import { compile } from './compile.js';
 import { settingsFromEnv } from './analyze/settings.js';
 import { parseTracepointFormat, tracepointFields, tracepointStruct } from './btf/tracepoint-format.js';
@@ -21,6 +18,7 @@ import { Diagnostics, UserError } from './diagnostics/diagnostic.js';
 import { getParser } from './parser/grammar.js';
 import type { ResolveEnv } from './providers/providers.js';
 import { SourceFile } from './source.js';
+import { warmRuntime } from './snapshot-warm.js';
 
 const SAMPLE_FORMAT = `name: sys_enter_read
 ID: 1
@@ -74,23 +72,8 @@ const r = compile(new SourceFile('snapshot.bt', SAMPLE_SCRIPT), { params: [], un
 // The sample must keep compiling as the language grows, or the warm-up is silently lost.
 if (!r) throw new Error(`the snapshot's sample script no longer compiles: ${diags.items.map((d) => d.message).join('; ')}`);
 
-// The command line parsed once, so commander's parsing code is compiled already.
-buildProgram().parse(['-f', 'json', '-o', 'x', '-e', 'BEGIN {}', 'a'], { from: 'user' });
-
-// The first calls a cached run makes into node's file and hash code, made once here so
-// that code is compiled in the snapshot (the first readFileSync of a run took about 1 ms,
-// the first hash as long): this bundle's own file read, stat'ed and hashed; nothing kept.
-{
-  const self = process.argv[1]!;
-  if (existsSync(self) && statSync(self).isFile()) createHash('sha256').update(readFileSync(self)).update(readFileSync(self, 'utf8')).digest('hex');
-}
-// So is a stream Socket's set-up, which adopting the loader helper's three pipes starts
-// with (the first Socket of a run took about 3 ms, later ones 0.5): one without a handle.
-{
-  const s = new Socket();
-  s.on('data', () => undefined);
-  s.destroy();
-}
+// The CLI's and runtime's first calls (commander, file and hash code, a Socket).
+warmRuntime();
 
 // execa's modules evaluated now too (a cold run starts clang through it); nothing runs.
 void import('execa');

@@ -297,6 +297,32 @@ static void *prep_worker(void *arg)
 	return NULL;
 }
 
+/* `uprobe <path> <offset> <ret> <pid>`: a prepare's arguments (cmd_prepare, prepared_cancel). */
+static int parse_prepare(struct cmd *c, int argc, char **argv, uint64_t *offset, bool *ret,
+			 int64_t *pid)
+{
+	if (argc != 5 || strcmp(argv[0], "uprobe")) {
+		sb_printf(c->msg, "prepare: expected uprobe <path> <offset> <ret> <pid>");
+		return -EINVAL;
+	}
+	if (parse_u64(c, "file offset", argv[2], offset) || parse_bool(c, "ret", argv[3], ret) ||
+	    parse_i64(c, "pid", argv[4], pid))
+		return -EINVAL;
+	return 0;
+}
+
+/* The first prepared entry with these arguments no attach took and no plan cancelled. */
+static struct prepared *find_prepared(const char *path, uint64_t offset, bool ret, int64_t pid)
+{
+	struct prepared *p;
+
+	for (p = prep_head; p; p = p->next)
+		if (!p->taken && !p->cancelled && p->offset == offset && p->ret == ret &&
+		    p->pid == pid && !strcmp(p->path, path))
+			return p;
+	return NULL;
+}
+
 int cmd_prepare(struct state *st, struct cmd *c, int argc, char **argv)
 {
 	struct prepared *p;
@@ -305,12 +331,7 @@ int cmd_prepare(struct state *st, struct cmd *c, int argc, char **argv)
 	bool ret;
 
 	(void)st;
-	if (strcmp(argv[0], "uprobe") || argc != 5) {
-		sb_printf(c->msg, "prepare: expected uprobe <path> <offset> <ret> <pid>");
-		return -EINVAL;
-	}
-	if (parse_u64(c, "file offset", argv[2], &offset) || parse_bool(c, "ret", argv[3], &ret) ||
-	    parse_i64(c, "pid", argv[4], &pid))
+	if (parse_prepare(c, argc, argv, &offset, &ret, &pid))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->path = strdup(argv[1]))) {
@@ -351,16 +372,13 @@ static int take_prepared(const char *path, uint64_t offset, bool ret, int64_t pi
 	int pfd = -ENOENT;
 
 	pthread_mutex_lock(&prep_mu);
-	for (p = prep_head; p; p = p->next) {
-		if (p->taken || p->cancelled || p->offset != offset || p->ret != ret || p->pid != pid ||
-		    strcmp(p->path, path))
-			continue;
+	p = find_prepared(path, offset, ret, pid);
+	if (p) {
 		p->taken = true;
 		while (!p->done)
 			pthread_cond_wait(&prep_cv, &prep_mu);
 		pfd = p->pfd;
 		p->pfd = -1;
-		break;
 	}
 	pthread_mutex_unlock(&prep_mu);
 	return pfd;
@@ -379,23 +397,19 @@ void prepared_cancel(int argc, char **argv)
 	int64_t pid;
 	bool ret;
 
-	if (argc != 5 || parse_u64(&c, "file offset", argv[2], &offset) ||
-	    parse_bool(&c, "ret", argv[3], &ret) || parse_i64(&c, "pid", argv[4], &pid)) {
-		sb_free(&msg);
-		return;
-	}
+	int err = parse_prepare(&c, argc, argv, &offset, &ret, &pid);
+
 	sb_free(&msg);
+	if (err)
+		return;
 	pthread_mutex_lock(&prep_mu);
-	for (p = prep_head; p; p = p->next) {
-		if (p->taken || p->cancelled || p->offset != offset || p->ret != ret ||
-		    p->pid != pid || strcmp(p->path, argv[1]))
-			continue;
+	p = find_prepared(argv[1], offset, ret, pid);
+	if (p) {
 		p->cancelled = true;
 		if (p->done && p->pfd >= 0) {
 			close(p->pfd);
 			p->pfd = -ECANCELED;
 		}
-		break;
 	}
 	pthread_mutex_unlock(&prep_mu);
 }

@@ -226,13 +226,6 @@ static bool parse_plan(char *buf)
 	return ncmds > 0;
 }
 
-/* Close what the plan opened (node asked for none of it, or is about to redo it). */
-static void undo_object(struct state *st)
-{
-	if (st->obj)
-		object_close(st);
-}
-
 bool plan_load(const char *path, bool verbose)
 {
 	char *buf;
@@ -266,7 +259,7 @@ void plan_run(struct state *st, const char *path)
 		if (rc) {
 			say("`%s` failed (%.*s): not used", cmds[i].text, (int)msg.len, msg.buf ? msg.buf : "");
 			cancel_prepares(0);
-			undo_object(st);
+			object_close(st); /* what the plan opened, if anything */
 			plan_free();
 			sb_free(&msg);
 			return;
@@ -307,7 +300,7 @@ bool plan_answer(struct state *st, struct cmd *c, const char *text, int *rc)
 	say("command %zu differs (`%s`): the plan's rest is undone, the %zu before it done again",
 	    asked + 1, text, asked);
 	cancel_prepares(asked);
-	undo_object(st);
+	object_close(st); /* the plan's object: what node asked for is done again below */
 	for (i = 0; i < asked; i++) {
 		char *copy;
 		int r;

@@ -59,7 +59,8 @@ function buildId(): string {
   }
 }
 
-function bootId(): string {
+/** This boot's id ('unknown' where there is none); a loader plan is bound to it too. */
+export function bootId(): string {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   } catch {

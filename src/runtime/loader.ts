@@ -25,6 +25,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { packageRoot } from '../package-root.js';
+import { bootId } from './compile-cache.js';
 import { procStatFields } from './proc-stat.js';
 import type { AttachSpec } from '../codegen/manifest.js';
 
@@ -543,11 +544,10 @@ export class Loader {
   private corked = false;
   private readonly closed: Promise<LoaderExit>;
   /** Where savePlan() writes (undefined: nowhere), and what it will write. */
-  private readonly planFile: string | undefined;
+  private planFile: string | undefined;
   private readonly planLines: string[] = [];
   private recording = true;
   private readonly planChecks = new Set<string>();
-  private planWanted = true;
 
   constructor(opts: LoaderOptions = {}) {
     const path = opts.path ?? loaderPath();
@@ -653,14 +653,13 @@ export class Loader {
    * Best effort: a plan that cannot be written only leaves the next start slower.
    */
   savePlan(): void {
-    if (!this.planFile || !this.planWanted || !this.planLines.includes('load')) return;
+    if (!this.planFile || !this.planLines.includes('load')) return;
     try {
       const checks = [...this.planChecks].flatMap((p) => {
         const st = statSync(p, { bigint: true, throwIfNoEntry: false });
         return st ? [`check ${encodeArg(p)} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs}`] : [];
       });
-      const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-      const text = ['bpfscript-plan 2', `boot ${boot}`, ...checks, ...this.planLines, ''].join('\n');
+      const text = ['bpfscript-plan 2', `boot ${bootId()}`, ...checks, ...this.planLines, ''].join('\n');
       try {
         if (readFileSync(this.planFile, 'utf8') === text) return;
       } catch {
@@ -686,7 +685,7 @@ export class Loader {
    * null: this run leaves no plan (its script is not in its command line: stdin).
    */
   planFiles(paths: readonly string[] | null): void {
-    if (paths === null) this.planWanted = false;
+    if (paths === null) this.planFile = undefined;
     else for (const p of paths) this.planChecks.add(p);
   }
 

@@ -55,6 +55,9 @@ export async function run(opts: RunOptions): Promise<number> {
   return r.start();
 }
 
+/** One attach command sent, for the probe it attaches. */
+type PendingAttach = { prog: Manifest['programs'][number]; spec: AttachSpec; done: Promise<number> };
+
 class Runner {
   private readonly m: Manifest;
   private readonly loader: Loader;
@@ -211,8 +214,8 @@ class Runner {
   }
 
   /** Every attach command at once (pipelined: the helper answers in order). */
-  private sendAttaches(progs: Manifest['programs']): { prog: Manifest['programs'][number]; spec: AttachSpec; done: Promise<number> }[] {
-    const pending: { prog: Manifest['programs'][number]; spec: AttachSpec; done: Promise<number> }[] = [];
+  private sendAttaches(progs: Manifest['programs']): PendingAttach[] {
+    const pending: PendingAttach[] = [];
     for (const p of progs) for (const spec of p.attach) pending.push({ prog: p, spec, done: this.loader.attach(p.prog, spec) });
     for (const x of pending) x.done.catch(() => undefined);
     return pending;
